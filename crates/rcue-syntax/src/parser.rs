@@ -1,0 +1,776 @@
+//! The CUE parser: tokens to the typed AST, built with `chumsky`.
+//!
+//! Parsing never fails outright: it returns a tree (possibly with
+//! `Decl::Bad`/`ExprKind::Bad` placeholders) together with every error found.
+//! Broken declarations are skipped up to the next comma or closing brace, so
+//! one run reports several independent errors.
+
+use chumsky::input::{Input as _, MappedInput, ValueInput};
+use chumsky::prelude::*;
+
+use crate::ast::*;
+use crate::error::SyntaxError;
+use crate::lexer::{lex, Token};
+use crate::literal::{check_number, decode_string};
+use crate::span::Span;
+
+/// Nesting deeper than this is refused before parsing, so that no later
+/// stage (parser, evaluator, printer, drop) can overflow its stack.
+pub const MAX_NESTING: usize = 1000;
+/// Operators and labels allowed in one declaration without a comma.
+pub const MAX_CHAIN: usize = 10_000;
+
+type Err<'t, 's> = extra::Err<Rich<'t, Token<'s>, SimpleSpan>>;
+type TokenInput<'t, 's> = MappedInput<'t, Token<'s>, SimpleSpan, &'t [(Token<'s>, SimpleSpan)]>;
+
+fn sp(s: SimpleSpan) -> Span {
+    Span::new(s.start, s.end)
+}
+
+/// Parses one CUE source file. `base` is the offset of `src` in its file
+/// (non-zero only for nested parses).
+pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
+    let lexed = lex(src, 0);
+    let mut errors = lexed.errors;
+    let eoi = SimpleSpan::from(src.len()..src.len());
+    let empty = File {
+        attrs: vec![],
+        package: None,
+        imports: vec![],
+        decls: vec![],
+        comments: vec![],
+        span: Span::new(0, src.len()),
+    };
+    if let Some(e) = check_limits(&lexed.tokens) {
+        errors.push(e);
+        return (File { comments: lexed.comments, ..empty }, errors);
+    }
+    let tokens: Vec<(Token, SimpleSpan)> = lexed
+        .tokens
+        .iter()
+        .filter(|(t, _)| *t != Token::Error)
+        .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
+        .collect();
+    let (file, errs) = file_parser()
+        .parse(tokens.as_slice().split_token_span(eoi))
+        .into_output_errors();
+    errors.extend(errs.into_iter().map(rich_to_error));
+    let mut file = file.unwrap_or(empty);
+    file.comments = lexed.comments;
+    file.span = Span::new(0, src.len());
+    errors.sort_by_key(|e| e.span.start);
+    errors.dedup();
+    (file, errors)
+}
+
+/// Parses a single expression (as `-e` arguments and interpolations are),
+/// with spans offset by `base`.
+pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
+    let lexed = lex(src, base);
+    let mut errors = lexed.errors;
+    let end = base + src.len();
+    let bad = Expr::new(ExprKind::Bad, Span::new(base, end));
+    if let Some(e) = check_limits(&lexed.tokens) {
+        errors.push(e);
+        return (bad, errors);
+    }
+    let tokens: Vec<(Token, SimpleSpan)> = lexed
+        .tokens
+        .iter()
+        .filter(|(t, _)| *t != Token::Error)
+        .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
+        .collect();
+    let eoi = SimpleSpan::from(end..end);
+    let (expr, errs) = expr_only_parser()
+        .parse(tokens.as_slice().split_token_span(eoi))
+        .into_output_errors();
+    errors.extend(errs.into_iter().map(rich_to_error));
+    (expr.unwrap_or(bad), errors)
+}
+
+fn check_limits(tokens: &[(Token, Span)]) -> Option<SyntaxError> {
+    let mut depth = 0usize;
+    let mut chain = 0usize;
+    for (t, s) in tokens {
+        match t {
+            Token::LParen | Token::LBracket | Token::LBrace => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(SyntaxError::new(
+                        *s,
+                        format!("nesting too deep: more than {MAX_NESTING} levels of brackets"),
+                    ));
+                }
+            }
+            Token::RParen | Token::RBracket | Token::RBrace => depth = depth.saturating_sub(1),
+            Token::Comma | Token::Newline => chain = 0,
+            Token::Ident(_) | Token::Int(_) | Token::Float(_) | Token::String(_) => {}
+            _ => {
+                chain += 1;
+                if chain > MAX_CHAIN {
+                    return Some(SyntaxError::new(
+                        *s,
+                        format!("expression too long: more than {MAX_CHAIN} operators in one declaration"),
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn describe(t: Option<&Token>) -> String {
+    match t {
+        None => "end of file".to_string(),
+        Some(Token::Newline) => "newline".to_string(),
+        Some(Token::String(s)) => s.to_string(),
+        Some(t) => format!("'{}'", t),
+    }
+}
+
+fn rich_to_error(e: Rich<Token, SimpleSpan>) -> SyntaxError {
+    let span = sp(*e.span());
+    let msg = match e.reason() {
+        chumsky::error::RichReason::Custom(m) => m.to_string(),
+        chumsky::error::RichReason::ExpectedFound { found, .. } => {
+            let mut expected: Vec<String> = e
+                .expected()
+                .filter_map(|p| match p {
+                    chumsky::error::RichPattern::Token(t) => Some(describe(Some(t))),
+                    chumsky::error::RichPattern::Label(l) => Some(l.to_string()),
+                    chumsky::error::RichPattern::EndOfInput => Some("end of file".to_string()),
+                    _ => None,
+                })
+                .collect();
+            expected.sort();
+            expected.dedup();
+            let found = describe(found.as_deref());
+            match expected.len() {
+                0 => format!("unexpected {found}"),
+                1 => format!("expected {}, found {found}", expected[0]),
+                _ => format!("expected one of {}, found {found}", expected.join(", ")),
+            }
+        }
+    };
+    SyntaxError::new(span, msg)
+}
+
+fn comma<'t, 's: 't, I>() -> impl Parser<'t, I, (), Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::Comma => (), Token::Newline => () }.labelled("','")
+}
+
+fn ident<'t, 's: 't, I>() -> impl Parser<'t, I, Ident, Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::Ident(s) => s }
+        .map_with(|s, e| Ident {
+            name: s.to_string(),
+            span: sp(e.span()),
+        })
+        .labelled("identifier")
+}
+
+fn keyword<'t, 's: 't, I>(kw: &'static str) -> impl Parser<'t, I, (), Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    just(Token::Ident(kw)).ignored().labelled(kw)
+}
+
+fn attribute<'t, 's: 't, I>() -> impl Parser<'t, I, Attribute, Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::Attr(s) => s }.map_with(|s, e| {
+        let open = s.find('(').unwrap_or(s.len());
+        Attribute {
+            name: s[1..open].to_string(),
+            body: s.get(open + 1..s.len() - 1).unwrap_or("").to_string(),
+            span: sp(e.span()),
+        }
+    })
+}
+
+/// A string literal, decoded; interpolations are parsed recursively.
+fn string_lit<'t, 's: 't, I>() -> impl Parser<'t, I, StringLit, Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::String(s) => s }
+        .labelled("string")
+        .validate(|raw, e, emitter| {
+            let span: SimpleSpan = e.span();
+            let start = span.start;
+            let mut errors = Vec::new();
+            let mut parse = |text: &str, at: usize, errs: &mut Vec<SyntaxError>| {
+                let (expr, es) = parse_expr(text, at);
+                errs.extend(es);
+                expr
+            };
+            let lit = decode_string(raw, start, &mut errors, &mut parse);
+            for err in errors {
+                emitter.emit(Rich::custom(SimpleSpan::from(err.span.range()), err.message));
+            }
+            lit
+        })
+}
+
+/// Skips one token, or a whole bracketed group, during error recovery.
+fn skip_unit<'t, 's: 't, I>() -> impl Parser<'t, I, (), Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    recursive(|group| {
+        let inner = group.repeated();
+        choice((
+            inner.clone().delimited_by(just(Token::LBrace), just(Token::RBrace)),
+            inner.clone().delimited_by(just(Token::LBracket), just(Token::RBracket)),
+            inner.delimited_by(just(Token::LParen), just(Token::RParen)),
+            none_of([Token::RBrace, Token::RBracket, Token::RParen]).ignored(),
+        ))
+    })
+}
+
+struct Grammar<'t, 's, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> {
+    expr: Recursive<chumsky::recursive::Indirect<'t, 't, I, Expr, Err<'t, 's>>>,
+    decl: Recursive<chumsky::recursive::Indirect<'t, 't, I, Decl, Err<'t, 's>>>,
+}
+
+fn grammar<'t, 's: 't, I>() -> Grammar<'t, 's, I>
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let mut expr = Recursive::declare();
+    let mut decl = Recursive::declare();
+
+    // `X=expr`, allowed in value, embedding, element and label positions.
+    let alias_expr = ident()
+        .then_ignore(just(Token::Assign))
+        .or_not()
+        .then(expr.clone())
+        .map_with(|(alias, e): (Option<Ident>, Expr), x| match alias {
+            Some(a) => Expr::new(ExprKind::Alias(a, Box::new(e)), sp(x.span())),
+            None => e,
+        })
+        .boxed();
+
+    // A struct body: declarations separated by commas.
+    let decl_or_bad = none_of([Token::RBrace])
+        .rewind()
+        .ignore_then(decl.clone().recover_with(skip_until(
+            skip_unit(),
+            choice((
+                one_of([Token::Comma, Token::Newline, Token::RBrace]).ignored(),
+                end(),
+            ))
+            .rewind(),
+            || Decl::Bad(Span::default()),
+        )))
+        .map_with(|d, e| match d {
+            Decl::Bad(_) => Decl::Bad(sp(e.span())),
+            d => d,
+        });
+    let struct_lit = decl_or_bad
+        .separated_by(comma().repeated().at_least(1))
+        .allow_leading()
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LBrace), just(Token::RBrace).labelled("'}'"))
+        .map_with(|decls, e| StructLit {
+            decls,
+            elided: false,
+            span: sp(e.span()),
+        })
+        .boxed();
+
+    // Comprehension clauses.
+    let let_clause = keyword("let")
+        .ignore_then(ident())
+        .then_ignore(just(Token::Assign))
+        .then(expr.clone())
+        .map_with(|(name, value), e| LetClause {
+            name,
+            value,
+            span: sp(e.span()),
+        })
+        .boxed();
+    let binder = ident().or(just(Token::Underscore).map_with(|_, e| Ident {
+        name: "_".to_string(),
+        span: sp(e.span()),
+    }));
+    let for_clause = keyword("for")
+        .ignore_then(binder.clone())
+        .then(just(Token::Comma).ignore_then(binder).or_not())
+        .then_ignore(keyword("in"))
+        .then(expr.clone())
+        .map_with(|((first, second), source), e| {
+            let (key, value) = match second {
+                Some(v) => (Some(first), v),
+                None => (None, first),
+            };
+            Clause::For {
+                key,
+                value,
+                source,
+                span: sp(e.span()),
+            }
+        });
+    let if_clause = keyword("if")
+        .ignore_then(expr.clone())
+        .map_with(|c, e| Clause::If(c, sp(e.span())));
+    let try_clause = keyword("try")
+        .ignore_then(
+            ident()
+                .then_ignore(just(Token::Assign))
+                .then(expr.clone())
+                .map_with(|(name, value), e| LetClause {
+                    name,
+                    value,
+                    span: sp(e.span()),
+                })
+                .or_not(),
+        )
+        .map_with(|l, e| Clause::Try(l, sp(e.span())));
+    let start_clause = choice((for_clause, if_clause, try_clause)).boxed();
+    let clause = choice((start_clause.clone(), let_clause.clone().map(Clause::Let)));
+    let comprehension = start_clause
+        .then(comma().or_not().ignore_then(clause).repeated().collect::<Vec<_>>())
+        .then(struct_lit.clone())
+        .then(
+            keyword("else")
+                .or(keyword("fallback"))
+                .ignore_then(struct_lit.clone())
+                .or_not(),
+        )
+        .map_with(|(((first, mut rest), body), else_body), e| {
+            rest.insert(0, first);
+            Comprehension {
+                clauses: rest,
+                body,
+                else_body,
+                span: sp(e.span()),
+            }
+        })
+        .boxed();
+
+    let ellipsis = just(Token::Ellipsis)
+        .ignore_then(expr.clone().or_not())
+        .map_with(|t, e| (t, sp(e.span())));
+
+    // Lists.
+    let list_elem = choice((
+        comprehension.clone().map(ListElem::Comprehension),
+        ellipsis.clone().map(|(t, s)| ListElem::Ellipsis(t, s)),
+        alias_expr.clone().map(ListElem::Expr),
+    ));
+    let list_lit = list_elem
+        .separated_by(comma().repeated().at_least(1))
+        .allow_leading()
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LBracket), just(Token::RBracket).labelled("']'"))
+        .validate(|elems: Vec<ListElem>, _e, emitter| {
+            let n = elems.len();
+            for (i, el) in elems.iter().enumerate() {
+                if let ListElem::Ellipsis(_, s) = el {
+                    if i + 1 != n {
+                        emitter.emit(Rich::custom(
+                            SimpleSpan::from(s.range()),
+                            "ellipsis must be the last element of a list",
+                        ));
+                    }
+                }
+            }
+            elems
+        })
+        .map_with(|elems, e| ListLit {
+            elems,
+            span: sp(e.span()),
+        })
+        .boxed();
+
+    // Operands.
+    let literal = select! {
+        Token::Int(s) => ExprKind::Int(s.to_string()),
+        Token::Float(s) => ExprKind::Float(s.to_string()),
+        Token::Underscore => ExprKind::Top,
+        Token::Bottom => ExprKind::Bottom,
+        Token::Ident("null") => ExprKind::Null,
+        Token::Ident("true") => ExprKind::Bool(true),
+        Token::Ident("false") => ExprKind::Bool(false),
+    }
+    .validate(|k, e, emitter| {
+        if let ExprKind::Int(t) | ExprKind::Float(t) = &k {
+            if let Some(m) = check_number(t) {
+                emitter.emit(Rich::custom(e.span(), m));
+            }
+        }
+        k
+    })
+    .map_with(|k, e| Expr::new(k, sp(e.span())));
+    let operand = choice((
+        literal,
+        string_lit().map(|s| {
+            let span = s.span;
+            Expr::new(ExprKind::String(s), span)
+        }),
+        ident().map(|i| {
+            let span = i.span;
+            Expr::new(ExprKind::Ident(i), span)
+        }),
+        expr.clone()
+            .delimited_by(just(Token::LParen), just(Token::RParen).labelled("')'"))
+            .map_with(|x, e| Expr::new(ExprKind::Paren(Box::new(x)), sp(e.span()))),
+        list_lit.map(|l| {
+            let span = l.span;
+            Expr::new(ExprKind::List(l), span)
+        }),
+        struct_lit.clone().map(|s| {
+            let span = s.span;
+            Expr::new(ExprKind::Struct(s), span)
+        }),
+    ))
+    .labelled("expression")
+    .boxed();
+
+    #[derive(Clone)]
+    enum Postfix {
+        Sel(LabelKind),
+        Index(Expr),
+        Slice(Option<Expr>, Option<Expr>),
+        Call(Vec<Expr>),
+        Open,
+        Try,
+    }
+    let postfix = choice((
+        just(Token::Dot).ignore_then(choice((
+            ident().map(LabelKind::Ident),
+            string_lit().map(LabelKind::String),
+        )))
+        .map(Postfix::Sel),
+        expr.clone()
+            .then_ignore(comma().or_not())
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map(Postfix::Index),
+        expr.clone()
+            .or_not()
+            .then_ignore(just(Token::Colon))
+            .then(expr.clone().or_not())
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map(|(lo, hi)| Postfix::Slice(lo, hi)),
+        // `x...` only where no ellipsis element or declaration could follow.
+        just(Token::Ellipsis)
+            .then(
+                any()
+                    .filter(|t: &Token| !starts_operand(t))
+                    .ignored()
+                    .or(end())
+                    .rewind(),
+            )
+            .to(Postfix::Open),
+        just(Token::Question)
+            .then(none_of([Token::Colon, Token::Tilde]).rewind())
+            .to(Postfix::Try),
+        expr.clone()
+            .separated_by(comma())
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(just(Token::LParen), just(Token::RParen))
+            .map(Postfix::Call),
+    ));
+    let primary = operand
+        .foldl_with(postfix.repeated(), |x, p, e| {
+            let kind = match p {
+                Postfix::Sel(l) => ExprKind::Selector(Box::new(x), l),
+                Postfix::Index(i) => ExprKind::Index(Box::new(x), Box::new(i)),
+                Postfix::Slice(lo, hi) => ExprKind::Slice(Box::new(x), lo.map(Box::new), hi.map(Box::new)),
+                Postfix::Open => ExprKind::Open(Box::new(x)),
+                Postfix::Try => ExprKind::Try(Box::new(x)),
+                Postfix::Call(args) => ExprKind::Call(Box::new(x), args),
+            };
+            Expr::new(kind, sp(e.span()))
+        })
+        .boxed();
+
+    let unary_op = select! {
+        Token::Plus => UnaryOp::Plus,
+        Token::Minus => UnaryOp::Neg,
+        Token::Bang => UnaryOp::Not,
+        Token::Star => UnaryOp::Default,
+        Token::Lt => UnaryOp::Lt,
+        Token::Le => UnaryOp::Le,
+        Token::Gt => UnaryOp::Gt,
+        Token::Ge => UnaryOp::Ge,
+        Token::NotEq => UnaryOp::Ne,
+        Token::Match => UnaryOp::Match,
+        Token::NotMatch => UnaryOp::NotMatch,
+        Token::EqEq => UnaryOp::Eq,
+    };
+    let unary = unary_op
+        .map_with(|op, e| (op, sp(e.span())))
+        .repeated()
+        .foldr(primary, |(op, s), x| {
+            let span = s.to(x.span);
+            Expr::new(ExprKind::Unary(op, Box::new(x)), span)
+        })
+        .boxed();
+
+    fn level<'t, 's: 't, I, P, O>(operand: P, op: O) -> impl Parser<'t, I, Expr, Err<'t, 's>> + Clone
+    where
+        I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+        P: Parser<'t, I, Expr, Err<'t, 's>> + Clone,
+        O: Parser<'t, I, BinaryOp, Err<'t, 's>> + Clone,
+    {
+        operand.clone().foldl(op.then(operand).repeated(), |l, (op, r)| {
+            let span = l.span.to(r.span);
+            Expr::new(ExprKind::Binary(op, Box::new(l), Box::new(r)), span)
+        })
+    }
+    use BinaryOp as B;
+    let mul = level(unary, select! { Token::Star => B::Mul, Token::Slash => B::Div }).boxed();
+    let add = level(mul, select! { Token::Plus => B::Add, Token::Minus => B::Sub }).boxed();
+    let cmp = level(
+        add,
+        select! {
+            Token::EqEq => B::Eq,
+            Token::NotEq => B::Ne,
+            Token::Lt => B::Lt,
+            Token::Le => B::Le,
+            Token::Gt => B::Gt,
+            Token::Ge => B::Ge,
+            Token::Match => B::Match,
+            Token::NotMatch => B::NotMatch,
+        },
+    )
+    .boxed();
+    let land = level(cmp, select! { Token::AndAnd => B::LogicalAnd }).boxed();
+    let lor = level(land, select! { Token::OrOr => B::LogicalOr }).boxed();
+    let conj = level(lor, select! { Token::Amp => B::And }).boxed();
+    let disj = level(conj, select! { Token::Pipe => B::Or }).boxed();
+    expr.define(disj);
+
+    // Labels.
+    let label_name = choice((
+        ident().map(LabelKind::Ident),
+        string_lit().map(LabelKind::String),
+        alias_expr
+            .clone()
+            .delimited_by(just(Token::LParen), just(Token::RParen))
+            .map(|e| LabelKind::Dynamic(Box::new(e))),
+    ));
+    let label_expr = choice((
+        label_name.then(
+            select! { Token::Question => Constraint::Optional, Token::Bang => Constraint::Required }
+                .or_not()
+                .map(|c| c.unwrap_or(Constraint::Regular)),
+        ),
+        ident()
+            .then_ignore(just(Token::Assign))
+            .or_not()
+            .then(expr.clone())
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map(|(a, e)| (LabelKind::Pattern(a, Box::new(e)), Constraint::Regular)),
+    ));
+    let alias_name = ident().or(just(Token::Underscore).map_with(|_, e| Ident {
+        name: "_".to_string(),
+        span: sp(e.span()),
+    }));
+    let postfix_alias = just(Token::Tilde).ignore_then(choice((
+        alias_name
+            .clone()
+            .then(just(Token::Comma).ignore_then(alias_name.clone()).or_not())
+            .delimited_by(just(Token::LParen), just(Token::RParen))
+            .map(|(a, b)| match b {
+                Some(v) => PostfixAlias {
+                    label: Some(a),
+                    value: v,
+                    parens: true,
+                },
+                None => PostfixAlias {
+                    label: None,
+                    value: a,
+                    parens: true,
+                },
+            }),
+        alias_name.map(|v| PostfixAlias {
+            label: None,
+            value: v,
+            parens: false,
+        }),
+    )));
+    let label = ident()
+        .then_ignore(just(Token::Assign))
+        .or_not()
+        .then(label_expr)
+        .then(postfix_alias.or_not())
+        .then(
+            select! { Token::Question => Constraint::Optional, Token::Bang => Constraint::Required }
+                .or_not(),
+        )
+        .map_with(|(((alias, (kind, constraint)), postfix_alias), late), e| Label {
+            alias,
+            kind,
+            constraint: late.unwrap_or(constraint),
+            postfix_alias,
+            span: sp(e.span()),
+        })
+        .boxed();
+    let field = label
+        .then_ignore(just(Token::Colon))
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .then(alias_expr.clone())
+        .then(attribute().repeated().collect::<Vec<_>>())
+        .map_with(|((labels, value), attrs), e| {
+            let span: SimpleSpan = e.span();
+            let end = span.end;
+            let mut labels = labels.into_iter().rev();
+            let innermost = labels.next().expect("at least one label");
+            let mut field = Field {
+                span: Span::new(innermost.span.start as usize, end),
+                label: innermost,
+                value,
+                attrs,
+            };
+            for label in labels {
+                let inner_span = field.span;
+                field = Field {
+                    span: Span::new(label.span.start as usize, end),
+                    label,
+                    value: Expr::new(
+                        ExprKind::Struct(StructLit {
+                            decls: vec![Decl::Field(field)],
+                            elided: true,
+                            span: inner_span,
+                        }),
+                        inner_span,
+                    ),
+                    attrs: vec![],
+                };
+            }
+            field
+        })
+        .boxed();
+
+    decl.define(choice((
+        attribute().map(Decl::Attribute),
+        field.map(Decl::Field),
+        comprehension.map(Decl::Comprehension),
+        let_clause.map(Decl::Let),
+        ellipsis.map(|(t, s)| Decl::Ellipsis(t, s)),
+        alias_expr.map(Decl::Embed),
+    )));
+
+    Grammar { expr, decl }
+}
+
+/// Whether a token can begin an operand (so `x...` followed by it is an
+/// ellipsis with a type, not a postfix open).
+fn starts_operand(t: &Token) -> bool {
+    matches!(
+        t,
+        Token::Ident(_)
+            | Token::Int(_)
+            | Token::Float(_)
+            | Token::String(_)
+            | Token::Underscore
+            | Token::Bottom
+            | Token::LParen
+            | Token::LBracket
+            | Token::LBrace
+            | Token::Plus
+            | Token::Minus
+            | Token::Bang
+            | Token::Star
+            | Token::Lt
+            | Token::Le
+            | Token::Gt
+            | Token::Ge
+            | Token::NotEq
+            | Token::Match
+            | Token::NotMatch
+            | Token::EqEq
+    )
+}
+
+fn expr_only_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, Expr, Err<'t, 's>> {
+    grammar().expr.then_ignore(comma().repeated()).then_ignore(end())
+}
+
+fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t, 's>> {
+    let Grammar { decl, .. } = grammar();
+    let file_attrs = attribute()
+        .then_ignore(comma().repeated())
+        .repeated()
+        .collect::<Vec<_>>();
+    let name_or_blank = ident().or(just(Token::Underscore).map_with(|_, e| Ident {
+        name: "_".to_string(),
+        span: sp(e.span()),
+    }));
+    let package = keyword("package")
+        .ignore_then(name_or_blank.clone())
+        .then_ignore(comma().repeated());
+    let import_spec = name_or_blank
+        .or_not()
+        .then(select! { Token::String(s) => s }.map_with(|s, e| (s, sp(e.span()))))
+        .map_with(|(alias, (path, path_span)), e| Import {
+            alias,
+            path: path.trim_matches('"').to_string(),
+            path_span,
+            span: sp(e.span()),
+        });
+    let import = keyword("import")
+        .ignore_then(choice((
+            import_spec
+                .clone()
+                .separated_by(comma().repeated().at_least(1))
+                .allow_leading()
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(just(Token::LParen), just(Token::RParen)),
+            import_spec.map(|s| vec![s]),
+        )))
+        .then_ignore(comma().repeated());
+    let imports = import.repeated().collect::<Vec<Vec<Import>>>();
+    let stray_closer = one_of([Token::RBrace, Token::RBracket, Token::RParen]).validate(|t, e, emitter| {
+        emitter.emit(Rich::custom(e.span(), format!("unexpected '{}'", t)));
+        Decl::Bad(sp(e.span()))
+    });
+    let top_decl = any().rewind().ignore_then(choice((
+        decl.clone().recover_with(skip_until(
+            skip_unit(),
+            choice((one_of([Token::Comma, Token::Newline]).ignored(), end())).rewind(),
+            || Decl::Bad(Span::default()),
+        )),
+        stray_closer,
+    )))
+    .map_with(|d, e| match d {
+        Decl::Bad(_) => Decl::Bad(sp(e.span())),
+        d => d,
+    });
+    let decls = top_decl
+        .separated_by(comma().repeated().at_least(1))
+        .allow_leading()
+        .allow_trailing()
+        .collect::<Vec<_>>();
+    comma()
+        .repeated()
+        .ignore_then(file_attrs)
+        .then(package.or_not())
+        .then(imports)
+        .then(decls)
+        .then_ignore(end())
+        .map_with(|(((attrs, package), imports), decls), e| File {
+            attrs,
+            package,
+            imports: imports.into_iter().flatten().collect(),
+            decls,
+            comments: vec![],
+            span: sp(e.span()),
+        })
+}
