@@ -11,7 +11,10 @@ fn main() {
             let mut out = Vec::new();
             let mut cur: Option<(String, String)> = None;
             for line in text.split_inclusive('\n') {
-                if let Some(name) = line.strip_prefix("-- ").and_then(|l| l.trim_end().strip_suffix(" --")) {
+                if let Some(name) = line
+                    .strip_prefix("-- ")
+                    .and_then(|l| l.trim_end().strip_suffix(" --"))
+                {
                     if let Some(c) = cur.take() {
                         out.push(c);
                     }
@@ -21,7 +24,9 @@ fn main() {
                 }
             }
             out.extend(cur);
-            out.into_iter().filter(|(n, _)| n.ends_with(".cue")).collect()
+            out.into_iter()
+                .filter(|(n, _)| n.ends_with(".cue"))
+                .collect()
         } else {
             vec![(path.clone(), text)]
         };
@@ -31,7 +36,10 @@ fn main() {
             if !errs.is_empty() {
                 failed += 1;
                 let idx = rcue_syntax::LineIndex::new(&src);
-                println!("{path}:{name}: {}", errs[0].render(&name, &idx).replace('\n', " "));
+                println!(
+                    "{path}:{name}: {}",
+                    errs[0].render(&name, &idx).replace('\n', " ")
+                );
             }
         }
     }

@@ -86,7 +86,9 @@ fn comprehension(out: &mut String, c: &Comprehension) {
     for cl in &c.clauses {
         out.push(' ');
         match cl {
-            Clause::For { key, value, source, .. } => {
+            Clause::For {
+                key, value, source, ..
+            } => {
                 out.push_str("(for ");
                 if let Some(k) = key {
                     let _ = write!(out, "{} ", k.name);

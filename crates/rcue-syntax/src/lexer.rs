@@ -291,8 +291,20 @@ fn fix_int_ellipsis(tokens: &mut Vec<(Token, Span)>) {
         let (f, d1, d2) = (tokens[n - 3].1, tokens[n - 2].1, tokens[n - 1].1);
         if text.ends_with('.') && f.end == d1.start && d1.end == d2.start {
             tokens.truncate(n - 3);
-            tokens.push((Token::Int(&text[..text.len() - 1]), Span { start: f.start, end: f.end - 1 }));
-            tokens.push((Token::Ellipsis, Span { start: f.end - 1, end: d2.end }));
+            tokens.push((
+                Token::Int(&text[..text.len() - 1]),
+                Span {
+                    start: f.start,
+                    end: f.end - 1,
+                },
+            ));
+            tokens.push((
+                Token::Ellipsis,
+                Span {
+                    start: f.end - 1,
+                    end: d2.end,
+                },
+            ));
         }
     }
 }
@@ -336,7 +348,10 @@ pub(crate) fn scan_string(src: &[u8], start: usize, hashes: usize) -> Option<usi
     let closing_quotes = if multiline { 3 } else { 1 };
     while i < src.len() {
         let c = src[i];
-        if c == b'\\' && src[i + 1..].iter().take(hashes).all(|&b| b == b'#') && i + 1 + hashes <= src.len() {
+        if c == b'\\'
+            && src[i + 1..].iter().take(hashes).all(|&b| b == b'#')
+            && i + 1 + hashes <= src.len()
+        {
             let j = i + 1 + hashes;
             if j < src.len() && src[j] == b'(' {
                 i = scan_interpolation(src, j + 1)?;
@@ -352,7 +367,9 @@ pub(crate) fn scan_string(src: &[u8], start: usize, hashes: usize) -> Option<usi
         if c == quote
             && src.len() >= i + closing_quotes + hashes
             && src[i..i + closing_quotes].iter().all(|&b| b == quote)
-            && src[i + closing_quotes..i + closing_quotes + hashes].iter().all(|&b| b == b'#')
+            && src[i + closing_quotes..i + closing_quotes + hashes]
+                .iter()
+                .all(|&b| b == b'#')
         {
             return Some(i + closing_quotes + hashes - start);
         }
@@ -450,7 +467,16 @@ mod tests {
     fn inserts_commas_at_line_ends() {
         assert_eq!(
             kinds("a: 1\nb: c\n"),
-            ["Ident(\"a\")", "Colon", "Int(\"1\")", "Newline", "Ident(\"b\")", "Colon", "Ident(\"c\")", "Newline"]
+            [
+                "Ident(\"a\")",
+                "Colon",
+                "Int(\"1\")",
+                "Newline",
+                "Ident(\"b\")",
+                "Colon",
+                "Ident(\"c\")",
+                "Newline"
+            ]
         );
         // No comma after an operator at the end of a line.
         assert_eq!(kinds("a: 1 +\n2").len(), 6);
@@ -492,7 +518,9 @@ mod tests {
                 "Int(\"0o7\")",
                 "Int(\"0b1\")",
                 "Float(\"1.e+0\")",
-                "Float(\".25\")",
+                // After a literal, `.25` is a selector (spec: Numeric literals).
+                "Dot",
+                "Int(\"25\")",
                 "Int(\"1_000\")",
                 "Float(\"2E6\")",
                 "Newline"
@@ -507,6 +535,7 @@ mod tests {
     #[test]
     fn selector_after_identifier_is_not_a_float() {
         assert_eq!(kinds("a.5")[..3], ["Ident(\"a\")", "Dot", "Int(\"5\")"]);
+        assert_eq!(kinds("x: .25")[2], "Float(\".25\")");
     }
 
     #[test]

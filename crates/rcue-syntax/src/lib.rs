@@ -14,6 +14,7 @@ pub mod ast;
 pub mod dump;
 pub mod error;
 pub mod format;
+pub mod generate;
 pub mod lexer;
 pub mod literal;
 pub mod parser;

@@ -20,9 +20,8 @@ pub fn decode_string(
     let hashes = bytes.iter().take_while(|&&b| b == b'#').count();
     let quote = bytes[hashes];
     let is_bytes = quote == b'\'';
-    let multiline = raw.len() >= 2 * hashes + 6
-        && bytes[hashes + 1] == quote
-        && bytes[hashes + 2] == quote;
+    let multiline =
+        raw.len() >= 2 * hashes + 6 && bytes[hashes + 1] == quote && bytes[hashes + 2] == quote;
     let delim = if multiline { 3 } else { 1 };
     let body_start = hashes + delim;
     let body_end = raw.len() - hashes - delim;
@@ -55,10 +54,18 @@ pub fn decode_string(
         let last_nl = body.rfind('\n').unwrap_or(first_nl);
         let indent = &body[last_nl + 1..];
         if !indent.bytes().all(|b| b == b' ' || b == b'\t') {
-            d.error(body_start + last_nl + 1, "closing quote of multiline string must be on its own line");
+            d.error(
+                body_start + last_nl + 1,
+                "closing quote of multiline string must be on its own line",
+            );
         }
         if last_nl > first_nl {
-            d.decode_multiline(body_start + first_nl + 1, body_start + last_nl, indent, parse_expr);
+            d.decode_multiline(
+                body_start + first_nl + 1,
+                body_start + last_nl,
+                indent,
+                parse_expr,
+            );
         }
     } else {
         d.decode_range(body_start, body_end, None, parse_expr);
@@ -198,7 +205,14 @@ impl Decoder<'_, '_> {
                 }
                 b'\'' | b'"' => {
                     if e != self.quote {
-                        self.error(i, &format!("unknown escape sequence: \\{} is only valid in {} literals", e as char, if e == b'\'' { "bytes" } else { "string" }));
+                        self.error(
+                            i,
+                            &format!(
+                                "unknown escape sequence: \\{} is only valid in {} literals",
+                                e as char,
+                                if e == b'\'' { "bytes" } else { "string" }
+                            ),
+                        );
                     }
                     self.simple(&mut i, j, e)
                 }
@@ -209,7 +223,8 @@ impl Decoder<'_, '_> {
                         Ok(v) if digits.len() == n => match char::from_u32(v) {
                             Some(ch) => {
                                 let mut tmp = [0u8; 4];
-                                self.buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                                self.buf
+                                    .extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
                             }
                             None => self.error(i, "escape sequence is invalid Unicode code point"),
                         },
@@ -222,7 +237,10 @@ impl Decoder<'_, '_> {
                     let from_digits = if e == b'x' { j + 1 } else { j };
                     let digits = self.raw.get(from_digits..from_digits + n).unwrap_or("");
                     if self.quote != b'\'' {
-                        self.error(i, "hexadecimal and octal escapes are only allowed in bytes literals");
+                        self.error(
+                            i,
+                            "hexadecimal and octal escapes are only allowed in bytes literals",
+                        );
                     }
                     match u32::from_str_radix(digits, radix) {
                         Ok(v) if digits.len() == n && v <= 255 => self.buf.push(v as u8),
@@ -258,7 +276,10 @@ pub fn check_number(text: &str) -> Option<String> {
         && !text.contains(['.', 'e', 'E', 'K', 'M', 'G', 'T', 'P'])
         && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
     {
-        return Some(format!("illegal integer number {:?}: leading zeros are not allowed (use 0o for octal)", text));
+        return Some(format!(
+            "illegal integer number {:?}: leading zeros are not allowed (use 0o for octal)",
+            text
+        ));
     }
     None
 }
@@ -271,7 +292,13 @@ mod tests {
     fn decode(raw: &str) -> (StringLit, Vec<SyntaxError>) {
         let mut errs = Vec::new();
         let mut pe = |t: &str, at: usize, _: &mut Vec<SyntaxError>| {
-            Expr::new(ExprKind::Ident(crate::ast::Ident { name: t.to_string(), span: Span::new(at, at + t.len()) }), Span::new(at, at + t.len()))
+            Expr::new(
+                ExprKind::Ident(crate::ast::Ident {
+                    name: t.to_string(),
+                    span: Span::new(at, at + t.len()),
+                }),
+                Span::new(at, at + t.len()),
+            )
         };
         let lit = decode_string(raw, 0, &mut errs, &mut pe);
         (lit, errs)
@@ -300,7 +327,10 @@ mod tests {
 
     #[test]
     fn multiline_removes_indentation() {
-        assert_eq!(text("\"\"\"\n\t\tfoo\n\n\t\t  bar\n\t\t\"\"\""), "foo\n\n  bar");
+        assert_eq!(
+            text("\"\"\"\n\t\tfoo\n\n\t\t  bar\n\t\t\"\"\""),
+            "foo\n\n  bar"
+        );
         let (_, errs) = decode("\"\"\"\n  foo\n bar\n  \"\"\"");
         assert_eq!(errs.len(), 1);
     }

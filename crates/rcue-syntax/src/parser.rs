@@ -43,7 +43,13 @@ pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
     };
     if let Some(e) = check_limits(&lexed.tokens) {
         errors.push(e);
-        return (File { comments: lexed.comments, ..empty }, errors);
+        return (
+            File {
+                comments: lexed.comments,
+                ..empty
+            },
+            errors,
+        );
     }
     let tokens: Vec<(Token, SimpleSpan)> = lexed
         .tokens
@@ -59,7 +65,9 @@ pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
     file.comments = lexed.comments;
     file.span = Span::new(0, src.len());
     errors.sort_by_key(|e| e.span.start);
-    errors.dedup();
+    // One message per position: recovery at the end of input can report the
+    // same missing bracket twice.
+    errors.dedup_by_key(|e| e.span.start);
     (file, errors)
 }
 
@@ -213,7 +221,10 @@ where
             };
             let lit = decode_string(raw, start, &mut errors, &mut parse);
             for err in errors {
-                emitter.emit(Rich::custom(SimpleSpan::from(err.span.range()), err.message));
+                emitter.emit(Rich::custom(
+                    SimpleSpan::from(err.span.range()),
+                    err.message,
+                ));
             }
             lit
         })
@@ -227,12 +238,37 @@ where
     recursive(|group| {
         let inner = group.repeated();
         choice((
-            inner.clone().delimited_by(just(Token::LBrace), just(Token::RBrace)),
-            inner.clone().delimited_by(just(Token::LBracket), just(Token::RBracket)),
+            inner
+                .clone()
+                .delimited_by(just(Token::LBrace), just(Token::RBrace)),
+            inner
+                .clone()
+                .delimited_by(just(Token::LBracket), just(Token::RBracket)),
             inner.delimited_by(just(Token::LParen), just(Token::RParen)),
             none_of([Token::RBrace, Token::RBracket, Token::RParen]).ignored(),
         ))
     })
+}
+
+/// What may follow a declaration or element: commas, or the closing
+/// bracket. Anything else is reported and skipped up to the next comma, so
+/// that parsing goes on with the next declaration.
+fn terminator<'t, 's: 't, I>(closer: Token<'s>) -> impl Parser<'t, I, (), Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    choice((
+        comma().repeated().at_least(1).ignored(),
+        just(closer).rewind().ignored(),
+    ))
+    .recover_with(skip_until(
+        skip_unit(),
+        choice((
+            comma().repeated().at_least(1).ignored(),
+            just(closer).rewind().ignored(),
+        )),
+        || (),
+    ))
 }
 
 struct Grammar<'t, 's, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> {
@@ -261,24 +297,29 @@ where
     // A struct body: declarations separated by commas.
     let decl_or_bad = none_of([Token::RBrace])
         .rewind()
-        .ignore_then(decl.clone().recover_with(skip_until(
-            skip_unit(),
-            choice((
-                one_of([Token::Comma, Token::Newline, Token::RBrace]).ignored(),
-                end(),
-            ))
-            .rewind(),
-            || Decl::Bad(Span::default()),
-        )))
+        .ignore_then(
+            decl.clone().recover_with(skip_until(
+                skip_unit(),
+                choice((
+                    one_of([Token::Comma, Token::Newline, Token::RBrace]).ignored(),
+                    end(),
+                ))
+                .rewind(),
+                || Decl::Bad(Span::default()),
+            )),
+        )
         .map_with(|d, e| match d {
             Decl::Bad(_) => Decl::Bad(sp(e.span())),
             d => d,
         });
-    let struct_lit = decl_or_bad
-        .separated_by(comma().repeated().at_least(1))
-        .allow_leading()
-        .allow_trailing()
-        .collect::<Vec<_>>()
+    let struct_lit = comma()
+        .repeated()
+        .ignore_then(
+            decl_or_bad
+                .then_ignore(terminator(Token::RBrace))
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
         .delimited_by(just(Token::LBrace), just(Token::RBrace).labelled("'}'"))
         .map_with(|decls, e| StructLit {
             decls,
@@ -338,7 +379,13 @@ where
     let start_clause = choice((for_clause, if_clause, try_clause)).boxed();
     let clause = choice((start_clause.clone(), let_clause.clone().map(Clause::Let)));
     let comprehension = start_clause
-        .then(comma().or_not().ignore_then(clause).repeated().collect::<Vec<_>>())
+        .then(
+            comma()
+                .or_not()
+                .ignore_then(clause)
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
         .then(struct_lit.clone())
         .then(
             keyword("else")
@@ -367,11 +414,16 @@ where
         ellipsis.clone().map(|(t, s)| ListElem::Ellipsis(t, s)),
         alias_expr.clone().map(ListElem::Expr),
     ));
-    let list_lit = list_elem
-        .separated_by(comma().repeated().at_least(1))
-        .allow_leading()
-        .allow_trailing()
-        .collect::<Vec<_>>()
+    let list_lit = comma()
+        .repeated()
+        .ignore_then(
+            none_of([Token::RBracket])
+                .rewind()
+                .ignore_then(list_elem)
+                .then_ignore(terminator(Token::RBracket))
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
         .delimited_by(just(Token::LBracket), just(Token::RBracket).labelled("']'"))
         .validate(|elems: Vec<ListElem>, _e, emitter| {
             let n = elems.len();
@@ -447,11 +499,12 @@ where
         Try,
     }
     let postfix = choice((
-        just(Token::Dot).ignore_then(choice((
-            ident().map(LabelKind::Ident),
-            string_lit().map(LabelKind::String),
-        )))
-        .map(Postfix::Sel),
+        just(Token::Dot)
+            .ignore_then(choice((
+                ident().map(LabelKind::Ident),
+                string_lit().map(LabelKind::String),
+            )))
+            .map(Postfix::Sel),
         expr.clone()
             .then_ignore(comma().or_not())
             .delimited_by(just(Token::LBracket), just(Token::RBracket))
@@ -487,7 +540,9 @@ where
             let kind = match p {
                 Postfix::Sel(l) => ExprKind::Selector(Box::new(x), l),
                 Postfix::Index(i) => ExprKind::Index(Box::new(x), Box::new(i)),
-                Postfix::Slice(lo, hi) => ExprKind::Slice(Box::new(x), lo.map(Box::new), hi.map(Box::new)),
+                Postfix::Slice(lo, hi) => {
+                    ExprKind::Slice(Box::new(x), lo.map(Box::new), hi.map(Box::new))
+                }
                 Postfix::Open => ExprKind::Open(Box::new(x)),
                 Postfix::Try => ExprKind::Try(Box::new(x)),
                 Postfix::Call(args) => ExprKind::Call(Box::new(x), args),
@@ -519,39 +574,33 @@ where
         })
         .boxed();
 
-    fn level<'t, 's: 't, I, P, O>(operand: P, op: O) -> impl Parser<'t, I, Expr, Err<'t, 's>> + Clone
-    where
-        I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
-        P: Parser<'t, I, Expr, Err<'t, 's>> + Clone,
-        O: Parser<'t, I, BinaryOp, Err<'t, 's>> + Clone,
-    {
-        operand.clone().foldl(op.then(operand).repeated(), |l, (op, r)| {
-            let span = l.span.to(r.span);
-            Expr::new(ExprKind::Binary(op, Box::new(l), Box::new(r)), span)
-        })
-    }
-    use BinaryOp as B;
-    let mul = level(unary, select! { Token::Star => B::Mul, Token::Slash => B::Div }).boxed();
-    let add = level(mul, select! { Token::Plus => B::Add, Token::Minus => B::Sub }).boxed();
-    let cmp = level(
-        add,
-        select! {
-            Token::EqEq => B::Eq,
-            Token::NotEq => B::Ne,
-            Token::Lt => B::Lt,
-            Token::Le => B::Le,
-            Token::Gt => B::Gt,
-            Token::Ge => B::Ge,
-            Token::Match => B::Match,
-            Token::NotMatch => B::NotMatch,
-        },
-    )
-    .boxed();
-    let land = level(cmp, select! { Token::AndAnd => B::LogicalAnd }).boxed();
-    let lor = level(land, select! { Token::OrOr => B::LogicalOr }).boxed();
-    let conj = level(lor, select! { Token::Amp => B::And }).boxed();
-    let disj = level(conj, select! { Token::Pipe => B::Or }).boxed();
-    expr.define(disj);
+    // All binary operators in one pass; the tree is built by precedence
+    // afterwards (one failed token match per operand instead of one per
+    // precedence level).
+    let binary_op = select! {
+        Token::Pipe => BinaryOp::Or,
+        Token::Amp => BinaryOp::And,
+        Token::OrOr => BinaryOp::LogicalOr,
+        Token::AndAnd => BinaryOp::LogicalAnd,
+        Token::EqEq => BinaryOp::Eq,
+        Token::NotEq => BinaryOp::Ne,
+        Token::Lt => BinaryOp::Lt,
+        Token::Le => BinaryOp::Le,
+        Token::Gt => BinaryOp::Gt,
+        Token::Ge => BinaryOp::Ge,
+        Token::Match => BinaryOp::Match,
+        Token::NotMatch => BinaryOp::NotMatch,
+        Token::Plus => BinaryOp::Add,
+        Token::Minus => BinaryOp::Sub,
+        Token::Star => BinaryOp::Mul,
+        Token::Slash => BinaryOp::Div,
+    };
+    let binary = unary
+        .clone()
+        .then(binary_op.then(unary).repeated().collect::<Vec<_>>())
+        .map(|(first, rest)| build_binary(first, rest))
+        .boxed();
+    expr.define(binary);
 
     // Labels.
     let label_name = choice((
@@ -669,6 +718,40 @@ where
     Grammar { expr, decl }
 }
 
+/// Builds the left-associative tree of `first (op operand)*` by operator
+/// precedence (spec: Operator precedence).
+fn build_binary(first: Expr, rest: Vec<(BinaryOp, Expr)>) -> Expr {
+    if rest.is_empty() {
+        return first;
+    }
+    let mut operands = vec![first];
+    let mut ops: Vec<BinaryOp> = Vec::new();
+    fn reduce(operands: &mut Vec<Expr>, ops: &mut Vec<BinaryOp>) {
+        let op = ops.pop().expect("operator");
+        let r = operands.pop().expect("right operand");
+        let l = operands.pop().expect("left operand");
+        let span = l.span.to(r.span);
+        operands.push(Expr::new(
+            ExprKind::Binary(op, Box::new(l), Box::new(r)),
+            span,
+        ));
+    }
+    for (op, operand) in rest {
+        while ops
+            .last()
+            .is_some_and(|top| top.precedence() >= op.precedence())
+        {
+            reduce(&mut operands, &mut ops);
+        }
+        ops.push(op);
+        operands.push(operand);
+    }
+    while !ops.is_empty() {
+        reduce(&mut operands, &mut ops);
+    }
+    operands.pop().expect("result")
+}
+
 /// Whether a token can begin an operand (so `x...` followed by it is an
 /// ellipsis with a type, not a postfix open).
 fn starts_operand(t: &Token) -> bool {
@@ -699,7 +782,10 @@ fn starts_operand(t: &Token) -> bool {
 }
 
 fn expr_only_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, Expr, Err<'t, 's>> {
-    grammar().expr.then_ignore(comma().repeated()).then_ignore(end())
+    grammar()
+        .expr
+        .then_ignore(comma().repeated())
+        .then_ignore(end())
 }
 
 fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t, 's>> {
@@ -737,26 +823,34 @@ fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t
         )))
         .then_ignore(comma().repeated());
     let imports = import.repeated().collect::<Vec<Vec<Import>>>();
-    let stray_closer = one_of([Token::RBrace, Token::RBracket, Token::RParen]).validate(|t, e, emitter| {
-        emitter.emit(Rich::custom(e.span(), format!("unexpected '{}'", t)));
-        Decl::Bad(sp(e.span()))
-    });
-    let top_decl = any().rewind().ignore_then(choice((
-        decl.clone().recover_with(skip_until(
-            skip_unit(),
-            choice((one_of([Token::Comma, Token::Newline]).ignored(), end())).rewind(),
-            || Decl::Bad(Span::default()),
-        )),
-        stray_closer,
-    )))
-    .map_with(|d, e| match d {
-        Decl::Bad(_) => Decl::Bad(sp(e.span())),
-        d => d,
-    });
+    let stray_closer =
+        one_of([Token::RBrace, Token::RBracket, Token::RParen]).validate(|t, e, emitter| {
+            emitter.emit(Rich::custom(e.span(), format!("unexpected '{}'", t)));
+            Decl::Bad(sp(e.span()))
+        });
+    let top_decl = any()
+        .rewind()
+        .ignore_then(choice((
+            decl.clone().recover_with(skip_until(
+                skip_unit(),
+                choice((one_of([Token::Comma, Token::Newline]).ignored(), end())).rewind(),
+                || Decl::Bad(Span::default()),
+            )),
+            stray_closer,
+        )))
+        .map_with(|d, e| match d {
+            Decl::Bad(_) => Decl::Bad(sp(e.span())),
+            d => d,
+        });
+    let top_terminator = choice((comma().repeated().at_least(1).ignored(), end().rewind()))
+        .recover_with(skip_until(
+            skip_unit().or(one_of([Token::RBrace, Token::RBracket, Token::RParen]).ignored()),
+            choice((comma().repeated().at_least(1).ignored(), end().rewind())),
+            || (),
+        ));
     let decls = top_decl
-        .separated_by(comma().repeated().at_least(1))
-        .allow_leading()
-        .allow_trailing()
+        .then_ignore(top_terminator)
+        .repeated()
         .collect::<Vec<_>>();
     comma()
         .repeated()

@@ -1,1 +1,53 @@
-fn main(){}
+//! The `rcue` command. Each subcommand lives in `cmd/`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// rcue: evaluate, validate and format CUE, natively.
+#[derive(Parser)]
+#[command(name = "rcue", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Format CUE files in place (or check that they are formatted).
+    Fmt(cmd::fmt::Args),
+    /// Evaluate CUE files and print their value as data.
+    Export(cmd::export::Args),
+}
+
+/// Exit statuses shared by every command.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    // Deeply nested inputs recurse deeply; run on a thread with room for it.
+    let worker = std::thread::Builder::new()
+        .name("rcue".into())
+        .stack_size(512 << 20)
+        .spawn(move || match cli.command {
+            Command::Fmt(args) => cmd::fmt::run(args),
+            Command::Export(args) => cmd::export::run(args),
+        });
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => {
+            eprintln!("rcue: internal error (the evaluation thread stopped unexpectedly)");
+            ExitCode::from(EXIT_ERRORS)
+        }
+    }
+}

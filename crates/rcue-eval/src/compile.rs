@@ -1,0 +1,494 @@
+//! Compilation of syntax trees into the evaluator's expression form:
+//! identifiers are resolved through lexical scopes (spec: Declarations and
+//! scopes) into references counted in scope levels, labels are interned and
+//! literals decoded.
+//!
+//! Scope levels here correspond one to one with the environments the
+//! evaluator creates: one per struct literal instance, one per `for` or
+//! `let` clause, and one per pattern-constraint application.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rcue_syntax::ast::{self, ExprKind, LabelKind as AstLabel, StringPart, UnaryOp};
+
+use crate::ir::*;
+use crate::label::{Interner, Label};
+use crate::num::Num;
+
+#[derive(Clone, Debug)]
+enum Binding {
+    Field(Label),
+    Let(ExprId, Rc<str>),
+    Var(u8),
+    PatternLabel,
+    Import(Rc<str>),
+}
+
+#[derive(Default)]
+struct Scope {
+    names: HashMap<String, Binding>,
+}
+
+pub struct Compiler<'a> {
+    pub prog: &'a mut Program,
+    pub labels: &'a mut Interner,
+    scopes: Vec<Scope>,
+    /// Imports of the file being compiled, visible at the file level.
+    imports: HashMap<String, Rc<str>>,
+    file: u32,
+    /// Errors found while compiling (unresolved references and the like).
+    pub errors: Vec<(String, Pos)>,
+}
+
+impl<'a> Compiler<'a> {
+    pub fn new(prog: &'a mut Program, labels: &'a mut Interner) -> Compiler<'a> {
+        Compiler {
+            prog,
+            labels,
+            scopes: Vec::new(),
+            imports: HashMap::new(),
+            file: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    fn pos(&self, s: rcue_syntax::Span) -> Pos {
+        Pos {
+            file: self.file,
+            start: s.start,
+            end: s.end,
+        }
+    }
+
+    fn add(&mut self, e: Expr, s: rcue_syntax::Span) -> ExprId {
+        let p = self.pos(s);
+        self.prog.add(e, p)
+    }
+
+    /// Compiles the files of one package into one struct literal per file,
+    /// all sharing the package scope.
+    pub fn compile_package(&mut self, files: &[(u32, &ast::File)]) -> Vec<ExprId> {
+        let mut root = Scope::default();
+        for (_, f) in files {
+            self.declare(&mut root, &f.decls);
+        }
+        self.scopes.push(root);
+        let mut out = Vec::new();
+        for (id, f) in files {
+            self.file = *id;
+            self.imports.clear();
+            for imp in &f.imports {
+                let path = imp.path.split(':').next().unwrap_or(&imp.path).to_string();
+                let name = match &imp.alias {
+                    Some(a) => a.name.clone(),
+                    None => path.rsplit('/').next().unwrap_or(&path).split('@').next().unwrap_or("").to_string(),
+                };
+                self.imports.insert(name, Rc::from(imp.path.as_str()));
+            }
+            let lit = self.struct_body(&f.decls);
+            out.push(self.add(Expr::Struct(Rc::new(lit)), f.span));
+        }
+        self.scopes.pop();
+        out
+    }
+
+    /// Compiles an expression (such as `-e`'s) in the package scope.
+    pub fn compile_in_package(&mut self, files: &[(u32, &ast::File)], e: &ast::Expr, file: u32) -> ExprId {
+        let mut root = Scope::default();
+        for (_, f) in files {
+            self.declare(&mut root, &f.decls);
+        }
+        self.scopes.push(root);
+        self.file = file;
+        let id = self.expr(e);
+        self.scopes.pop();
+        id
+    }
+
+    /// Records the names a block of declarations introduces.
+    fn declare(&mut self, scope: &mut Scope, decls: &[ast::Decl]) {
+        for d in decls {
+            match d {
+                ast::Decl::Field(f) => {
+                    let label = match &f.label.kind {
+                        AstLabel::Ident(i) => Some(self.labels.ident(&i.name)),
+                        AstLabel::String(s) => s.as_plain().map(|t| self.labels.string(t)),
+                        _ => None,
+                    };
+                    if let (AstLabel::Ident(i), Some(l)) = (&f.label.kind, label) {
+                        scope.names.insert(i.name.clone(), Binding::Field(l));
+                    }
+                    if let (Some(a), Some(l)) = (&f.label.alias, label) {
+                        scope.names.insert(a.name.clone(), Binding::Field(l));
+                    }
+                    if let (Some(p), Some(l)) = (&f.label.postfix_alias, label) {
+                        scope.names.insert(p.value.name.clone(), Binding::Field(l));
+                    }
+                    if let ExprKind::Alias(a, _) = &f.value.kind {
+                        if let Some(l) = label {
+                            scope.names.insert(a.name.clone(), Binding::Field(l));
+                        }
+                    }
+                }
+                ast::Decl::Let(l) => {
+                    // The expression id is filled in when the let is compiled;
+                    // a placeholder keeps the name visible to earlier uses.
+                    let id = self.prog.add(Expr::Top, Pos::default());
+                    scope.names.insert(l.name.name.clone(), Binding::Let(id, Rc::from(l.name.name.as_str())));
+                }
+                ast::Decl::Embed(e) => {
+                    if let ExprKind::Alias(a, _) = &e.kind {
+                        let id = self.prog.add(Expr::Top, Pos::default());
+                        scope.names.insert(a.name.clone(), Binding::Let(id, Rc::from(a.name.as_str())));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn struct_lit(&mut self, decls: &[ast::Decl]) -> StructLit {
+        let mut scope = Scope::default();
+        self.declare(&mut scope, decls);
+        self.scopes.push(scope);
+        let lit = self.struct_body(decls);
+        self.scopes.pop();
+        lit
+    }
+
+    /// Compiles declarations whose scope is already pushed.
+    fn struct_body(&mut self, decls: &[ast::Decl]) -> StructLit {
+        let mut lit = StructLit {
+            decls: Vec::new(),
+            is_struct: decls.is_empty(),
+        };
+        for d in decls {
+            match d {
+                ast::Decl::Field(f) => {
+                    lit.is_struct = true;
+                    self.field(f, &mut lit);
+                }
+                ast::Decl::Embed(e) => {
+                    let id = self.expr(e);
+                    if let ExprKind::Alias(a, _) = &e.kind {
+                        if let Some(Binding::Let(slot, _)) = self.scopes.last().and_then(|s| s.names.get(&a.name)) {
+                            let slot = *slot;
+                            self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
+                            self.prog.pos[slot as usize] = self.prog.pos[id as usize];
+                        }
+                    }
+                    lit.decls.push(Decl::Embed(id));
+                }
+                ast::Decl::Ellipsis(t, _) => {
+                    lit.is_struct = true;
+                    let t = t.as_ref().map(|t| self.expr(t));
+                    lit.decls.push(Decl::Ellipsis(t));
+                }
+                ast::Decl::Let(l) => {
+                    let id = self.expr(&l.value);
+                    if let Some(Binding::Let(slot, _)) = self.scopes.last().and_then(|s| s.names.get(&l.name.name)) {
+                        let slot = *slot;
+                        self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
+                        self.prog.pos[slot as usize] = self.prog.pos[id as usize];
+                    }
+                }
+                ast::Decl::Comprehension(c) => {
+                    let c = self.comprehension(c);
+                    lit.decls.push(Decl::Comprehension(Rc::new(c)));
+                }
+                ast::Decl::Attribute(_) => {}
+                ast::Decl::Bad(s) => {
+                    let id = self.add(Expr::Error("syntax error".into()), *s);
+                    lit.decls.push(Decl::Embed(id));
+                }
+            }
+        }
+        lit
+    }
+
+    fn field(&mut self, f: &ast::Field, lit: &mut StructLit) {
+        let label = &f.label;
+        match &label.kind {
+            AstLabel::Pattern(alias, pattern) => {
+                let pattern = self.expr(pattern);
+                let mut scope = Scope::default();
+                if let Some(a) = alias {
+                    scope.names.insert(a.name.clone(), Binding::PatternLabel);
+                }
+                self.scopes.push(scope);
+                let value = self.value_expr(&f.value);
+                self.scopes.pop();
+                lit.decls.push(Decl::Pattern { pattern, value });
+            }
+            kind => {
+                let fl = match kind {
+                    AstLabel::Ident(i) => FieldLabel::Static(self.labels.ident(&i.name)),
+                    AstLabel::String(s) => match s.as_plain() {
+                        Some(t) => FieldLabel::Static(self.labels.string(t)),
+                        None => FieldLabel::Dynamic(self.string_lit(s)),
+                    },
+                    AstLabel::Dynamic(e) => FieldLabel::Dynamic(self.expr(e)),
+                    AstLabel::Pattern(..) => unreachable!(),
+                };
+                let value = self.value_expr(&f.value);
+                lit.decls.push(Decl::Field {
+                    label: fl,
+                    constraint: label.constraint,
+                    value,
+                });
+            }
+        }
+    }
+
+    /// A field's value: a value alias `X=expr` is only a name for the field.
+    fn value_expr(&mut self, e: &ast::Expr) -> ExprId {
+        match &e.kind {
+            ExprKind::Alias(_, inner) => self.expr(inner),
+            _ => self.expr(e),
+        }
+    }
+
+    fn comprehension(&mut self, c: &ast::Comprehension) -> Comprehension {
+        let mut clauses = Vec::new();
+        let mut pushed = 0;
+        for cl in &c.clauses {
+            match cl {
+                ast::Clause::For { key, value, source, .. } => {
+                    let source = self.expr(source);
+                    clauses.push(Clause::For { source });
+                    let mut scope = Scope::default();
+                    if let Some(k) = key {
+                        if k.name != "_" {
+                            scope.names.insert(k.name.clone(), Binding::Var(0));
+                        }
+                    }
+                    if value.name != "_" {
+                        scope.names.insert(value.name.clone(), Binding::Var(1));
+                    }
+                    self.scopes.push(scope);
+                    pushed += 1;
+                }
+                ast::Clause::If(cond, _) => {
+                    let cond = self.expr(cond);
+                    clauses.push(Clause::If(cond));
+                }
+                ast::Clause::Let(l) => {
+                    let e = self.expr(&l.value);
+                    clauses.push(Clause::Let(e));
+                    let mut scope = Scope::default();
+                    scope.names.insert(l.name.name.clone(), Binding::Var(0));
+                    self.scopes.push(scope);
+                    pushed += 1;
+                }
+                ast::Clause::Try(_, s) => {
+                    let id = self.add(Expr::Unsupported("try clauses (the try experiment)".into()), *s);
+                    clauses.push(Clause::If(id));
+                }
+            }
+        }
+        let body_lit = self.struct_lit(&c.body.decls);
+        let body = self.add(Expr::Struct(Rc::new(body_lit)), c.body.span);
+        for _ in 0..pushed {
+            self.scopes.pop();
+        }
+        // `else` runs in the scope of the comprehension itself.
+        let else_body = c.else_body.as_ref().map(|b| {
+            let lit = self.struct_lit(&b.decls);
+            self.add(Expr::Struct(Rc::new(lit)), b.span)
+        });
+        Comprehension { clauses, body, else_body }
+    }
+
+    fn resolve(&mut self, name: &str, span: rcue_syntax::Span) -> ExprId {
+        let depth = self.scopes.len();
+        for (i, scope) in self.scopes.iter().enumerate().rev() {
+            let up = (depth - 1 - i) as u32;
+            if let Some(b) = scope.names.get(name) {
+                let e = match b.clone() {
+                    Binding::Field(label) => Expr::Ref(Ref::Field { up, label }),
+                    Binding::Let(expr, name) => Expr::Ref(Ref::Let { up, expr, name }),
+                    Binding::Var(slot) => Expr::Ref(Ref::Var { up, slot }),
+                    Binding::PatternLabel => Expr::Ref(Ref::PatternLabel { up }),
+                    Binding::Import(p) => Expr::Ref(Ref::Import(p)),
+                };
+                return self.add(e, span);
+            }
+            if i == 0 {
+                if let Some(p) = self.imports.get(name) {
+                    let e = Expr::Ref(Ref::Import(p.clone()));
+                    return self.add(e, span);
+                }
+            }
+        }
+        let e = match name.trim_start_matches("__") {
+            "int" => Expr::Kind(kind::INT),
+            "float" => Expr::Kind(kind::FLOAT),
+            "number" => Expr::Kind(kind::NUMBER),
+            "string" => Expr::Kind(kind::STRING),
+            "bytes" => Expr::Kind(kind::BYTES),
+            "bool" => Expr::Kind(kind::BOOL),
+            "len" => Expr::Builtin(BuiltinFn::Len),
+            "close" => Expr::Builtin(BuiltinFn::Close),
+            "and" => Expr::Builtin(BuiltinFn::And),
+            "or" => Expr::Builtin(BuiltinFn::Or),
+            "div" => Expr::Builtin(BuiltinFn::Div),
+            "mod" => Expr::Builtin(BuiltinFn::Mod),
+            "quo" => Expr::Builtin(BuiltinFn::Quo),
+            "rem" => Expr::Builtin(BuiltinFn::Rem),
+            _ => {
+                let msg = format!("reference {name:?} not found");
+                self.errors.push((msg.clone(), self.pos(span)));
+                Expr::Error(msg.into())
+            }
+        };
+        self.add(e, span)
+    }
+
+    fn string_lit(&mut self, s: &ast::StringLit) -> ExprId {
+        let mut parts = Vec::new();
+        let mut plain = true;
+        for p in &s.parts {
+            match p {
+                StringPart::Text(t) => parts.push(InterpPart::Text(Rc::from(t.as_str()))),
+                StringPart::Bytes(b) => parts.push(InterpPart::Bytes(Rc::from(b.as_slice()))),
+                StringPart::Interp(e) => {
+                    plain = false;
+                    let id = self.expr(e);
+                    parts.push(InterpPart::Expr(id));
+                }
+            }
+        }
+        if plain {
+            if s.is_bytes {
+                let mut bytes = Vec::new();
+                for p in &parts {
+                    match p {
+                        InterpPart::Text(t) => bytes.extend_from_slice(t.as_bytes()),
+                        InterpPart::Bytes(b) => bytes.extend_from_slice(b),
+                        InterpPart::Expr(_) => {}
+                    }
+                }
+                return self.add(Expr::Bytes(Rc::from(bytes.as_slice())), s.span);
+            }
+            let text: String = parts
+                .iter()
+                .map(|p| match p {
+                    InterpPart::Text(t) => t.to_string(),
+                    _ => String::new(),
+                })
+                .collect();
+            return self.add(Expr::Str(Rc::from(text.as_str())), s.span);
+        }
+        self.add(Expr::Interpolation(parts, s.is_bytes), s.span)
+    }
+
+    fn disjuncts(&mut self, e: &ast::Expr, out: &mut Vec<(ExprId, bool)>) {
+        match &e.kind {
+            ExprKind::Binary(ast::BinaryOp::Or, l, r) => {
+                self.disjuncts(l, out);
+                self.disjuncts(r, out);
+            }
+            ExprKind::Unary(UnaryOp::Default, x) => {
+                let id = self.expr(x);
+                out.push((id, true));
+            }
+            _ => {
+                let id = self.expr(e);
+                out.push((id, false));
+            }
+        }
+    }
+
+    pub fn expr(&mut self, e: &ast::Expr) -> ExprId {
+        let s = e.span;
+        match &e.kind {
+            ExprKind::Ident(i) => self.resolve(&i.name, i.span),
+            ExprKind::Top => self.add(Expr::Top, s),
+            ExprKind::Bottom => self.add(Expr::Bottom, s),
+            ExprKind::Null => self.add(Expr::Null, s),
+            ExprKind::Bool(b) => self.add(Expr::Bool(*b), s),
+            ExprKind::Int(t) => match Num::parse_int(t) {
+                Ok(n) => self.add(Expr::Num(n), s),
+                Err(_) => self.add(Expr::Error(format!("invalid number {t}").into()), s),
+            },
+            ExprKind::Float(t) => match Num::parse_float(t) {
+                Ok(n) => self.add(Expr::Num(n), s),
+                Err(_) => self.add(Expr::Error(format!("invalid number {t}").into()), s),
+            },
+            ExprKind::String(lit) => self.string_lit(lit),
+            ExprKind::Struct(st) => {
+                let lit = self.struct_lit(&st.decls);
+                self.add(Expr::Struct(Rc::new(lit)), s)
+            }
+            ExprKind::List(l) => {
+                let mut lit = ListLit::default();
+                for el in &l.elems {
+                    match el {
+                        ast::ListElem::Expr(x) => {
+                            let id = self.value_expr(x);
+                            lit.elems.push(ListElem::Expr(id));
+                        }
+                        ast::ListElem::Comprehension(c) => {
+                            let c = self.comprehension(c);
+                            lit.elems.push(ListElem::Comprehension(Rc::new(c)));
+                        }
+                        ast::ListElem::Ellipsis(t, _) => {
+                            lit.ellipsis = Some(t.as_ref().map(|t| self.expr(t)));
+                        }
+                    }
+                }
+                self.add(Expr::List(Rc::new(lit)), s)
+            }
+            ExprKind::Paren(x) => self.expr(x),
+            ExprKind::Selector(x, l) => {
+                let base = self.expr(x);
+                let label = match l {
+                    AstLabel::Ident(i) => self.labels.ident(&i.name),
+                    AstLabel::String(st) => match st.as_plain() {
+                        Some(t) => self.labels.string(t),
+                        None => return self.add(Expr::Error("invalid selector: interpolation".into()), s),
+                    },
+                    _ => return self.add(Expr::Error("invalid selector".into()), s),
+                };
+                self.add(Expr::Select(base, label), s)
+            }
+            ExprKind::Index(x, i) => {
+                let a = self.expr(x);
+                let b = self.expr(i);
+                self.add(Expr::Index(a, b), s)
+            }
+            ExprKind::Slice(..) => self.add(Expr::Unsupported("slice expressions".into()), s),
+            ExprKind::Call(f, args) => {
+                let f = self.expr(f);
+                let args = args.iter().map(|a| self.expr(a)).collect();
+                self.add(Expr::Call(f, args), s)
+            }
+            ExprKind::Unary(UnaryOp::Default, x) => {
+                // A default marker outside a disjunction marks a one-element
+                // disjunction.
+                let id = self.expr(x);
+                self.add(Expr::Disjunction(vec![(id, true)]), s)
+            }
+            ExprKind::Unary(UnaryOp::Eq, _) => self.add(Expr::Unsupported("unary == (the structcmp experiment)".into()), s),
+            ExprKind::Unary(op, x) => {
+                let id = self.expr(x);
+                self.add(Expr::Unary(*op, id), s)
+            }
+            ExprKind::Binary(ast::BinaryOp::Or, ..) => {
+                let mut out = Vec::new();
+                self.disjuncts(e, &mut out);
+                self.add(Expr::Disjunction(out), s)
+            }
+            ExprKind::Binary(op, l, r) => {
+                let l = self.expr(l);
+                let r = self.expr(r);
+                self.add(Expr::Binary(*op, l, r), s)
+            }
+            ExprKind::Alias(_, x) => self.expr(x),
+            ExprKind::Try(_) => self.add(Expr::Unsupported("the ? marker (the try experiment)".into()), s),
+            ExprKind::Open(_) => self.add(Expr::Unsupported("postfix ... (the explicitopen experiment)".into()), s),
+            ExprKind::Bad => self.add(Expr::Error("syntax error".into()), s),
+        }
+    }
+}

@@ -1,0 +1,1684 @@
+//! The evaluation engine: vertices (one per field value), the conjuncts that
+//! define them, and their unification.
+//!
+//! A vertex collects conjuncts: expressions paired with the environment they
+//! are evaluated in. Processing a vertex unifies them: struct literals add
+//! arcs (child vertices) with conjuncts of their own, references to other
+//! vertices contribute those vertices' conjuncts (so references inside them
+//! resolve against the new place: spec, References), scalars meet in the
+//! vertex's value. Children are processed lazily, when something needs them.
+//!
+//! Disjunctions are expanded by re-processing the vertex once per
+//! combination of disjuncts (`choices`), keeping the combinations that do
+//! not fail (spec: Disjunction, Default values).
+//!
+//! Closedness (spec: Closed structs, Definitions, Embedding) is tracked per
+//! vertex as a small tree of `CloseNode`s that mirrors how conjuncts arrived:
+//! a reference to a definition opens a closed node, a struct with
+//! embeddings an embedding node; a field is allowed when every closed node
+//! declares it somewhere below itself.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rcue_syntax::ast::{BinaryOp, Constraint, UnaryOp};
+
+use crate::ir::*;
+use crate::label::{Interner, Label, LabelKind};
+use crate::meet::{describe, meet};
+use crate::num::Num;
+use crate::value::*;
+
+pub type EnvId = u32;
+
+/// Disjunct combinations tried for one vertex before giving up.
+pub const MAX_DISJUNCTS: usize = 20_000;
+/// Nesting of evaluation before "too deep" is reported.
+pub const MAX_DEPTH: usize = 2_000;
+
+#[derive(Clone, Debug)]
+pub enum EnvKind {
+    Root,
+    Struct(VId),
+    Vars(Value, Value),
+    PatternLabel(Rc<str>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Env {
+    pub up: Option<EnvId>,
+    pub kind: EnvKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum CKind {
+    Expr(ExprId),
+    Value(Value),
+    /// Every conjunct of another vertex (a reference's target).
+    Vertex(VId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Conjunct {
+    pub kind: CKind,
+    pub env: EnvId,
+    /// The closedness node, in the owning vertex, this conjunct belongs to.
+    pub node: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Root,
+    Plain,
+    Def,
+    Embed,
+    Close,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloseNode {
+    pub parent: u32,
+    pub kind: NodeKind,
+    pub labels: Vec<Label>,
+    pub patterns: Vec<usize>,
+    pub open: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ArcType {
+    /// Not yet known to be declared.
+    None,
+    Optional,
+    Required,
+    Regular,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    New,
+    Processing,
+    Done,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub pattern: ExprId,
+    pub value: ExprId,
+    pub env: EnvId,
+    pub node: u32,
+    pub matcher: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListLitInfo {
+    pub len: usize,
+    pub ellipsis: Option<Option<ExprId>>,
+    pub env: EnvId,
+    pub node: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub comp: Rc<Comprehension>,
+    pub env: EnvId,
+    pub node: u32,
+}
+
+/// A disjunction met while processing a vertex.
+#[derive(Clone, Debug)]
+pub struct DisjGroup {
+    pub disjuncts: Vec<(Conjunct, bool)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vertex {
+    pub parent: Option<VId>,
+    pub label: Option<Label>,
+    pub arc_type: ArcType,
+    pub conjuncts: Vec<Conjunct>,
+    pub state: State,
+    pub arcs: Vec<VId>,
+    pub arc_map: HashMap<Label, VId>,
+    pub value: Value,
+    pub is_struct: bool,
+    pub lists: Vec<ListLitInfo>,
+    pub patterns: Vec<Pattern>,
+    pub pending: Vec<Pending>,
+    pub groups: Vec<DisjGroup>,
+    pub choices: Vec<usize>,
+    pub seen_groups: usize,
+    pub close: Vec<CloseNode>,
+    pub mirror: HashMap<(VId, u32), u32>,
+    pub inlined: Vec<(VId, u32)>,
+    pub forward: Option<VId>,
+    pub disjuncts: Vec<(VId, bool)>,
+    pub err: Option<Rc<EvalError>>,
+    pub pos: Vec<Pos>,
+    pub patterns_applied: bool,
+    /// Whether every regular descendant has been processed.
+    pub finalized: bool,
+    /// Conjuncts and closedness nodes the vertex had before processing
+    /// (processing appends more; disjunct candidates start from these).
+    pub orig_conjuncts: usize,
+    pub orig_nodes: usize,
+}
+
+impl Vertex {
+    fn new(parent: Option<VId>, label: Option<Label>) -> Vertex {
+        Vertex {
+            parent,
+            label,
+            arc_type: ArcType::None,
+            conjuncts: Vec::new(),
+            state: State::New,
+            arcs: Vec::new(),
+            arc_map: HashMap::new(),
+            value: Value::Top,
+            is_struct: false,
+            lists: Vec::new(),
+            patterns: Vec::new(),
+            pending: Vec::new(),
+            groups: Vec::new(),
+            choices: Vec::new(),
+            seen_groups: 0,
+            close: vec![CloseNode {
+                parent: u32::MAX,
+                kind: NodeKind::Root,
+                labels: Vec::new(),
+                patterns: Vec::new(),
+                open: false,
+            }],
+            mirror: HashMap::new(),
+            inlined: Vec::new(),
+            forward: None,
+            disjuncts: Vec::new(),
+            err: None,
+            pos: Vec::new(),
+            patterns_applied: false,
+            finalized: false,
+            orig_conjuncts: 0,
+            orig_nodes: 1,
+        }
+    }
+
+    pub fn is_list(&self) -> bool {
+        !self.lists.is_empty()
+    }
+}
+
+pub struct Engine {
+    pub prog: Program,
+    pub labels: Interner,
+    pub v: Vec<Vertex>,
+    pub envs: Vec<Env>,
+    let_cache: HashMap<(EnvId, ExprId), Value>,
+    depth: usize,
+    /// Vertices whose value is being computed for an expression: asking for
+    /// one of them again is a reference cycle.
+    evaluating: Vec<VId>,
+}
+
+fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
+    match slot {
+        None => *slot = Some(e),
+        Some(old) => {
+            // Keep the most permanent error.
+            if old.is_incomplete() && !e.is_incomplete() {
+                *slot = Some(e);
+            }
+        }
+    }
+}
+
+impl Engine {
+    pub fn new(prog: Program, labels: Interner) -> Engine {
+        Engine {
+            prog,
+            labels,
+            v: Vec::new(),
+            envs: vec![Env {
+                up: None,
+                kind: EnvKind::Root,
+            }],
+            let_cache: HashMap::new(),
+            depth: 0,
+            evaluating: Vec::new(),
+        }
+    }
+
+    pub fn new_vertex(&mut self, parent: Option<VId>, label: Option<Label>) -> VId {
+        self.v.push(Vertex::new(parent, label));
+        (self.v.len() - 1) as VId
+    }
+
+    pub fn new_env(&mut self, up: Option<EnvId>, kind: EnvKind) -> EnvId {
+        self.envs.push(Env { up, kind });
+        (self.envs.len() - 1) as EnvId
+    }
+
+    pub fn add_conjunct(&mut self, v: VId, c: Conjunct) {
+        self.v[v as usize].conjuncts.push(c);
+    }
+
+    /// Follows disjunction resolution to the vertex that holds the value.
+    pub fn deref(&self, mut v: VId) -> VId {
+        while let Some(f) = self.v[v as usize].forward {
+            v = f;
+        }
+        v
+    }
+
+    /// The path of a vertex from the root, as `cue` prints it.
+    pub fn path(&self, v: VId) -> String {
+        let mut parts = Vec::new();
+        let mut cur = Some(v);
+        while let Some(c) = cur {
+            let vx = &self.v[c as usize];
+            if let Some(l) = vx.label {
+                parts.push(self.labels.path_elem(l));
+            }
+            cur = vx.parent;
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+
+    fn in_definition(&self, v: VId) -> bool {
+        let mut cur = Some(v);
+        while let Some(c) = cur {
+            let vx = &self.v[c as usize];
+            if let Some(l) = vx.label {
+                if matches!(self.labels.kind(l), LabelKind::Definition | LabelKind::HiddenDefinition) {
+                    return true;
+                }
+            }
+            cur = vx.parent;
+        }
+        false
+    }
+
+    fn is_ancestor(&self, a: VId, mut v: VId) -> bool {
+        loop {
+            if a == v {
+                return true;
+            }
+            match self.v[v as usize].parent {
+                Some(p) => v = p,
+                None => return false,
+            }
+        }
+    }
+
+    // ---- closedness nodes ----
+
+    fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
+        let nodes = &mut self.v[v as usize].close;
+        nodes.push(CloseNode {
+            parent,
+            kind,
+            labels: Vec::new(),
+            patterns: Vec::new(),
+            open: false,
+        });
+        (nodes.len() - 1) as u32
+    }
+
+    /// The node in `child` mirroring node `n` of its parent `v` (closedness
+    /// of definitions applies to all nested structs; `close()` does not).
+    fn child_node(&mut self, v: VId, n: u32, child: VId) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        if let Some(&m) = self.v[child as usize].mirror.get(&(v, n)) {
+            return m;
+        }
+        let src = self.v[v as usize].close[n as usize].clone();
+        let parent = self.child_node(v, src.parent, child);
+        let kind = match src.kind {
+            NodeKind::Def => NodeKind::Def,
+            NodeKind::Embed => NodeKind::Embed,
+            _ => NodeKind::Plain,
+        };
+        let m = self.new_node(child, parent, kind);
+        self.v[child as usize].mirror.insert((v, n), m);
+        m
+    }
+
+    /// Maps node `m` of vertex `w` into `v`, below `base`.
+    fn graft_node(&mut self, w: VId, m: u32, v: VId, base: u32, map: &mut HashMap<u32, u32>) -> u32 {
+        if m == 0 {
+            return base;
+        }
+        if let Some(&x) = map.get(&m) {
+            return x;
+        }
+        let src = self.v[w as usize].close[m as usize].clone();
+        let parent = self.graft_node(w, src.parent, v, base, map);
+        let x = self.new_node(v, parent, src.kind);
+        map.insert(m, x);
+        x
+    }
+
+    fn node_closed(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
+        let n = &self.v[v as usize].close[i];
+        match n.kind {
+            NodeKind::Def | NodeKind::Close => true,
+            NodeKind::Embed => children[i].iter().any(|&c| self.node_closed(v, c, children)),
+            _ => false,
+        }
+    }
+
+    fn subtree_allows(&mut self, v: VId, i: usize, label: Label, children: &[Vec<usize>]) -> bool {
+        let n = self.v[v as usize].close[i].clone();
+        if n.open || n.labels.contains(&label) {
+            return true;
+        }
+        for p in n.patterns {
+            if self.pattern_matches(v, p, label) {
+                return true;
+            }
+        }
+        children[i].clone().into_iter().any(|c| self.subtree_allows(v, c, label, children))
+    }
+
+    fn allowed(&mut self, v: VId, label: Label) -> bool {
+        if !self.labels.is_regular(label) {
+            return true;
+        }
+        let n = self.v[v as usize].close.len();
+        if n == 1 {
+            return true;
+        }
+        let mut children = vec![Vec::new(); n];
+        for i in 1..n {
+            let p = self.v[v as usize].close[i].parent as usize;
+            children[p].push(i);
+        }
+        for i in 1..n {
+            let parent = self.v[v as usize].close[i].parent as usize;
+            let absorbed = self.v[v as usize].close[parent].kind == NodeKind::Embed;
+            if absorbed || !self.node_closed(v, i, &children) {
+                continue;
+            }
+            if !self.subtree_allows(v, i, label, &children) {
+                return false;
+            }
+        }
+        true
+    }
+
+    // ---- arcs ----
+
+    pub fn arc(&self, v: VId, label: Label) -> Option<VId> {
+        self.v[v as usize].arc_map.get(&label).copied()
+    }
+
+    fn get_or_create_arc(&mut self, v: VId, label: Label) -> VId {
+        if let Some(a) = self.arc(v, label) {
+            return a;
+        }
+        let a = self.new_vertex(Some(v), Some(label));
+        let vx = &mut self.v[v as usize];
+        vx.arcs.push(a);
+        vx.arc_map.insert(label, a);
+        if vx.patterns_applied {
+            self.apply_patterns_to(v, a);
+        }
+        a
+    }
+
+    // ---- processing ----
+
+    /// Unifies all conjuncts of `v`: after this, its arcs and value are known
+    /// (the arcs themselves are processed lazily).
+    pub fn process(&mut self, v: VId) {
+        if self.v[v as usize].state != State::New {
+            return;
+        }
+        if self.depth > MAX_DEPTH {
+            let e = EvalError::new(ErrKind::Eval, format!("evaluation too deep: more than {MAX_DEPTH} nested values"));
+            add_err(&mut self.v[v as usize].err, e);
+            self.v[v as usize].state = State::Done;
+            return;
+        }
+        self.depth += 1;
+        self.v[v as usize].state = State::Processing;
+        self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len();
+        self.v[v as usize].orig_nodes = self.v[v as usize].close.len();
+        let mut i = 0;
+        loop {
+            while i < self.v[v as usize].conjuncts.len() {
+                let c = self.v[v as usize].conjuncts[i].clone();
+                self.unify_conjunct(v, c);
+                i += 1;
+            }
+            if !self.run_pending(v) {
+                break;
+            }
+        }
+        self.finish_lists(v);
+        self.apply_patterns(v);
+        if !self.v[v as usize].groups.is_empty() {
+            self.expand_disjunctions(v);
+        } else {
+            self.check_closedness(v);
+            self.check_kind(v);
+        }
+        self.v[v as usize].state = State::Done;
+        self.depth -= 1;
+    }
+
+    /// Processes the comprehensions waiting in `v`; returns whether any ran
+    /// (and so new conjuncts may need unifying).
+    fn run_pending(&mut self, v: VId) -> bool {
+        let pending = std::mem::take(&mut self.v[v as usize].pending);
+        if pending.is_empty() {
+            return false;
+        }
+        for p in pending {
+            let mut bodies = Vec::new();
+            let r = self.comprehend(&p.comp, p.env, &mut bodies);
+            if let Err(e) = r {
+                add_err(&mut self.v[v as usize].err, e);
+                continue;
+            }
+            let body_expr = p.comp.body;
+            if bodies.is_empty() {
+                if let Some(else_body) = p.comp.else_body {
+                    bodies.push((else_body, p.env));
+                }
+            } else {
+                bodies = bodies.into_iter().map(|(_, env)| (body_expr, env)).collect();
+            }
+            for (expr, env) in bodies {
+                let c = Conjunct {
+                    kind: CKind::Expr(expr),
+                    env,
+                    node: p.node,
+                };
+                self.v[v as usize].conjuncts.push(c);
+            }
+        }
+        true
+    }
+
+    /// Runs the clauses of a comprehension, collecting the environment of
+    /// each body to yield.
+    fn comprehend(&mut self, c: &Comprehension, env: EnvId, out: &mut Vec<(ExprId, EnvId)>) -> Result<(), Rc<EvalError>> {
+        self.clauses(c, 0, env, out)
+    }
+
+    fn clauses(&mut self, c: &Comprehension, i: usize, env: EnvId, out: &mut Vec<(ExprId, EnvId)>) -> Result<(), Rc<EvalError>> {
+        let Some(clause) = c.clauses.get(i) else {
+            out.push((c.body, env));
+            return Ok(());
+        };
+        match clause {
+            Clause::If(cond) => match self.eval(*cond, env) {
+                Value::Bool(true) => self.clauses(c, i + 1, env, out),
+                Value::Bool(false) => Ok(()),
+                Value::Bottom(e) => Err(e),
+                other => Err(self.err_at(
+                    if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete },
+                    format!("cannot use {} as bool in if clause", describe(&other)),
+                    *cond,
+                )),
+            },
+            Clause::Let(e) => {
+                let val = self.eval_keep(*e, env);
+                let env2 = self.new_env(Some(env), EnvKind::Vars(val, Value::Top));
+                self.clauses(c, i + 1, env2, out)
+            }
+            Clause::For { source } => {
+                let src = self.eval(*source, env);
+                let w = match src {
+                    Value::Vertex(w) => self.deref(w),
+                    Value::Bottom(e) => return Err(e),
+                    other => {
+                        let kind = if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete };
+                        return Err(self.err_at(kind, format!("cannot range over {}", describe(&other)), *source));
+                    }
+                };
+                self.process(w);
+                let arcs = self.v[w as usize].arcs.clone();
+                let is_list = self.v[w as usize].is_list();
+                for a in arcs {
+                    let a = self.deref(a);
+                    let label = self.v[a as usize].label;
+                    let Some(label) = label else { continue };
+                    if !self.labels.is_regular(label) || self.v[a as usize].arc_type != ArcType::Regular {
+                        continue;
+                    }
+                    let key = match label {
+                        Label::Index(i) => Value::Num(Num::int(i as i64)),
+                        Label::Field(_) => Value::Str(Rc::from(self.labels.name(label).as_str())),
+                    };
+                    let _ = is_list;
+                    let val = self.vertex_value(a);
+                    let env2 = self.new_env(Some(env), EnvKind::Vars(key, val));
+                    self.clauses(c, i + 1, env2, out)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The value a vertex stands for in an expression: its scalar value, or
+    /// itself for structs and lists. Processes it if needed.
+    pub fn vertex_value(&mut self, w: VId) -> Value {
+        let w = self.deref(w);
+        if self.v[w as usize].state == State::New {
+            self.process(w);
+        }
+        let w = self.deref(w);
+        let vx = &self.v[w as usize];
+        if let Some(e) = &vx.err {
+            return Value::Bottom(e.clone());
+        }
+        if !vx.disjuncts.is_empty() {
+            return Value::Vertex(w);
+        }
+        if vx.is_struct || vx.is_list() || !vx.arcs.is_empty() {
+            return Value::Vertex(w);
+        }
+        vx.value.clone()
+    }
+
+    fn unify_conjunct(&mut self, v: VId, c: Conjunct) {
+        match c.kind {
+            CKind::Value(val) => self.unify_value(v, val, c.node, None),
+            CKind::Vertex(w) => self.inline_vertex(v, w, c.node, false),
+            CKind::Expr(e) => self.unify_expr(v, e, c.env, c.node),
+        }
+    }
+
+    fn unify_expr(&mut self, v: VId, e: ExprId, env: EnvId, node: u32) {
+        let expr = self.prog.expr(e).clone();
+        match expr {
+            Expr::Struct(lit) => self.unify_struct(v, &lit, env, node, e),
+            Expr::List(lit) => self.unify_list(v, &lit, env, node),
+            Expr::Binary(BinaryOp::And, a, b) => {
+                self.unify_expr(v, a, env, node);
+                self.unify_expr(v, b, env, node);
+            }
+            Expr::Disjunction(ds) => {
+                let disjuncts = ds
+                    .iter()
+                    .map(|&(d, def)| {
+                        (
+                            Conjunct {
+                                kind: CKind::Expr(d),
+                                env,
+                                node,
+                            },
+                            def,
+                        )
+                    })
+                    .collect();
+                self.add_group(v, DisjGroup { disjuncts });
+            }
+            Expr::Call(f, ref args) if args.len() == 1 && matches!(self.prog.expr(f), Expr::Builtin(BuiltinFn::Close)) => {
+                let n = self.new_node(v, node, NodeKind::Close);
+                self.unify_expr(v, args[0], env, n);
+            }
+            Expr::Ref(_) | Expr::Select(..) | Expr::Index(..) => match self.resolve_vertex(e, env) {
+                Ok(Some(w)) => {
+                    let def = self.in_definition(w);
+                    self.inline_vertex(v, w, node, def);
+                }
+                Ok(None) => {
+                    let val = self.eval_keep(e, env);
+                    self.unify_value(v, val, node, Some(e));
+                }
+                Err(err) => {
+                    let err = self.with_pos(err, e);
+                    add_err(&mut self.v[v as usize].err, err);
+                }
+            },
+            _ => {
+                let val = self.eval_keep(e, env);
+                self.unify_value(v, val, node, Some(e));
+            }
+        }
+    }
+
+    fn add_group(&mut self, v: VId, g: DisjGroup) {
+        let vx = &mut self.v[v as usize];
+        let idx = vx.seen_groups;
+        vx.seen_groups += 1;
+        if let Some(&choice) = vx.choices.get(idx) {
+            let (c, _) = g.disjuncts[choice].clone();
+            vx.conjuncts.push(c);
+        } else {
+            vx.groups.push(g);
+        }
+    }
+
+    fn unify_value(&mut self, v: VId, val: Value, node: u32, src: Option<ExprId>) {
+        match val {
+            Value::Vertex(w) => {
+                let def = self.in_definition(w);
+                self.inline_vertex(v, w, node, def)
+            }
+            Value::Disj(ds) => {
+                let env = 0;
+                let disjuncts = ds
+                    .iter()
+                    .map(|(d, def)| {
+                        (
+                            Conjunct {
+                                kind: CKind::Value(d.clone()),
+                                env,
+                                node,
+                            },
+                            *def,
+                        )
+                    })
+                    .collect();
+                self.add_group(v, DisjGroup { disjuncts });
+            }
+            Value::Bottom(e) => {
+                let e = match src {
+                    Some(s) if e.pos.is_empty() => self.with_pos(e, s),
+                    _ => e,
+                };
+                add_err(&mut self.v[v as usize].err, e)
+            }
+            Value::Builtin(_) | Value::Package(_) => {
+                let e = EvalError::new(ErrKind::Eval, "cannot use a function or package as a value".to_string());
+                add_err(&mut self.v[v as usize].err, e)
+            }
+            val => {
+                let cur = self.v[v as usize].value.clone();
+                let m = meet(&cur, &val);
+                match m {
+                    Value::Bottom(e) => {
+                        let mut e = (*e).clone();
+                        if let Some(s) = src {
+                            e.pos.push(self.prog.pos[s as usize]);
+                        }
+                        e.pos.extend(self.v[v as usize].pos.iter().copied());
+                        add_err(&mut self.v[v as usize].err, Rc::new(e));
+                    }
+                    m => {
+                        if let Some(s) = src {
+                            self.v[v as usize].pos.push(self.prog.pos[s as usize]);
+                        }
+                        self.v[v as usize].value = m
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the conjuncts of `w` to `v`. A reference to a definition closes
+    /// them in a new node.
+    fn inline_vertex(&mut self, v: VId, w: VId, node: u32, def: bool) {
+        if w == v {
+            return; // `a: a` adds nothing.
+        }
+        if self.v[v as usize].inlined.contains(&(w, node)) {
+            return;
+        }
+        if self.is_ancestor(w, v) {
+            let e = EvalError::new(ErrKind::StructuralCycle, "structural cycle".to_string());
+            add_err(&mut self.v[v as usize].err, e);
+            return;
+        }
+        self.v[v as usize].inlined.push((w, node));
+        // The target's conjuncts are final once its parent is processed.
+        if let Some(p) = self.v[w as usize].parent {
+            self.process(p);
+        }
+        let base = if def { self.new_node(v, node, NodeKind::Def) } else { node };
+        let conjuncts = self.v[w as usize].conjuncts.clone();
+        if conjuncts.is_empty() {
+            // A vertex built from values only (results of builtins):
+            // unify its value and arcs.
+            self.process(w);
+            let w = self.deref(w);
+            let vx = self.v[w as usize].clone();
+            if vx.is_struct {
+                self.v[v as usize].is_struct = true;
+            }
+            for a in vx.arcs.clone() {
+                let label = self.v[a as usize].label.expect("arc label");
+                let arc = self.get_or_create_arc(v, label);
+                let at = self.v[a as usize].arc_type;
+                if at > self.v[arc as usize].arc_type {
+                    self.v[arc as usize].arc_type = at;
+                }
+                let n = self.child_node(v, base, arc);
+                self.v[arc as usize].conjuncts.push(Conjunct {
+                    kind: CKind::Vertex(a),
+                    env: 0,
+                    node: n,
+                });
+            }
+            if !vx.lists.is_empty() {
+                let len = vx.arcs.len();
+                self.v[v as usize].lists.push(ListLitInfo {
+                    len,
+                    ellipsis: None,
+                    env: 0,
+                    node: base,
+                });
+            }
+            if !matches!(vx.value, Value::Top) {
+                self.unify_value(v, vx.value.clone(), base, None);
+            }
+            if let Some(e) = vx.err {
+                add_err(&mut self.v[v as usize].err, e);
+            }
+            return;
+        }
+        let mut map = HashMap::new();
+        for c in conjuncts {
+            let n = self.graft_node(w, c.node, v, base, &mut map);
+            let c = Conjunct { node: n, ..c };
+            self.v[v as usize].conjuncts.push(c);
+        }
+    }
+
+    fn unify_struct(&mut self, v: VId, lit: &StructLit, env: EnvId, node: u32, _e: ExprId) {
+        let senv = self.new_env(Some(env), EnvKind::Struct(v));
+        if lit.is_struct {
+            self.v[v as usize].is_struct = true;
+        }
+        let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
+        let n = if has_embed && lit.is_struct { self.new_node(v, node, NodeKind::Embed) } else { node };
+        for d in &lit.decls {
+            match d {
+                Decl::Field { label, constraint, value } => {
+                    let label = match label {
+                        FieldLabel::Static(l) => *l,
+                        FieldLabel::Dynamic(e) => match self.eval(*e, senv) {
+                            Value::Str(s) => self.labels.string(&s),
+                            Value::Bottom(err) => {
+                                add_err(&mut self.v[v as usize].err, err);
+                                continue;
+                            }
+                            other => {
+                                let kind = if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete };
+                                let err = self.err_at(kind, format!("invalid label: cannot use {} as label", describe(&other)), *e);
+                                add_err(&mut self.v[v as usize].err, err);
+                                continue;
+                            }
+                        },
+                    };
+                    self.v[v as usize].close[n as usize].labels.push(label);
+                    let arc = self.get_or_create_arc(v, label);
+                    let at = match constraint {
+                        Constraint::Regular => ArcType::Regular,
+                        Constraint::Optional => ArcType::Optional,
+                        Constraint::Required => ArcType::Required,
+                    };
+                    if at > self.v[arc as usize].arc_type {
+                        self.v[arc as usize].arc_type = at;
+                    }
+                    let cn = self.child_node(v, n, arc);
+                    self.v[arc as usize].conjuncts.push(Conjunct {
+                        kind: CKind::Expr(*value),
+                        env: senv,
+                        node: cn,
+                    });
+                }
+                Decl::Pattern { pattern, value } => {
+                    let idx = self.v[v as usize].patterns.len();
+                    self.v[v as usize].patterns.push(Pattern {
+                        pattern: *pattern,
+                        value: *value,
+                        env: senv,
+                        node: n,
+                        matcher: None,
+                    });
+                    self.v[v as usize].close[n as usize].patterns.push(idx);
+                    if self.v[v as usize].patterns_applied {
+                        let arcs = self.v[v as usize].arcs.clone();
+                        for a in arcs {
+                            self.apply_pattern(v, idx, a);
+                        }
+                    }
+                }
+                Decl::Embed(x) => {
+                    self.unify_expr(v, *x, senv, n);
+                }
+                Decl::Ellipsis(_) => {
+                    self.v[v as usize].close[n as usize].open = true;
+                }
+                Decl::Comprehension(c) => {
+                    self.v[v as usize].pending.push(Pending {
+                        comp: c.clone(),
+                        env: senv,
+                        node: n,
+                    });
+                }
+            }
+        }
+    }
+
+    fn unify_list(&mut self, v: VId, lit: &ListLit, env: EnvId, node: u32) {
+        let mut idx = 0usize;
+        for el in &lit.elems {
+            match el {
+                ListElem::Expr(e) => {
+                    let arc = self.get_or_create_arc(v, Label::Index(idx as u32));
+                    self.v[arc as usize].arc_type = ArcType::Regular;
+                    let cn = self.child_node(v, node, arc);
+                    self.v[arc as usize].conjuncts.push(Conjunct {
+                        kind: CKind::Expr(*e),
+                        env,
+                        node: cn,
+                    });
+                    idx += 1;
+                }
+                ListElem::Comprehension(c) => {
+                    let mut bodies = Vec::new();
+                    if let Err(e) = self.comprehend(c, env, &mut bodies) {
+                        add_err(&mut self.v[v as usize].err, e);
+                        continue;
+                    }
+                    if bodies.is_empty() {
+                        if let Some(eb) = c.else_body {
+                            bodies.push((eb, env));
+                        }
+                    }
+                    for (body, benv) in bodies {
+                        let arc = self.get_or_create_arc(v, Label::Index(idx as u32));
+                        self.v[arc as usize].arc_type = ArcType::Regular;
+                        let cn = self.child_node(v, node, arc);
+                        self.v[arc as usize].conjuncts.push(Conjunct {
+                            kind: CKind::Expr(body),
+                            env: benv,
+                            node: cn,
+                        });
+                        idx += 1;
+                    }
+                }
+            }
+        }
+        self.v[v as usize].lists.push(ListLitInfo {
+            len: idx,
+            ellipsis: lit.ellipsis,
+            env,
+            node,
+        });
+    }
+
+    fn finish_lists(&mut self, v: VId) {
+        if self.v[v as usize].lists.is_empty() {
+            return;
+        }
+        let lists = self.v[v as usize].lists.clone();
+        let n = self.v[v as usize].arcs.len();
+        for l in &lists {
+            if l.ellipsis.is_none() && l.len != n {
+                let closed_lens: Vec<usize> = lists.iter().filter(|x| x.ellipsis.is_none()).map(|x| x.len).collect();
+                let msg = if closed_lens.len() > 1 && closed_lens.iter().any(|&x| x != l.len) {
+                    let other = closed_lens.iter().find(|&&x| x != l.len).copied().unwrap_or(n);
+                    format!("incompatible list lengths ({} and {})", l.len.min(other), l.len.max(other))
+                } else {
+                    format!("incompatible list lengths ({} and {})", l.len, n)
+                };
+                add_err(&mut self.v[v as usize].err, EvalError::new(ErrKind::Eval, msg));
+                return;
+            }
+        }
+        for l in &lists {
+            if let Some(Some(t)) = l.ellipsis {
+                for i in l.len..n {
+                    let arc = self.v[v as usize].arcs[i];
+                    let cn = self.child_node(v, l.node, arc);
+                    self.v[arc as usize].conjuncts.push(Conjunct {
+                        kind: CKind::Expr(t),
+                        env: l.env,
+                        node: cn,
+                    });
+                }
+            }
+        }
+        if self.v[v as usize].is_struct && self.v[v as usize].arcs.iter().any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_)))) {
+            add_err(&mut self.v[v as usize].err, EvalError::new(ErrKind::Eval, "conflicting values: list and struct".to_string()));
+        }
+    }
+
+    fn pattern_matches(&mut self, v: VId, idx: usize, label: Label) -> bool {
+        let Some(name) = self.labels.str(label).map(|s| s.to_string()) else {
+            return false;
+        };
+        if !self.labels.is_regular(label) {
+            return false;
+        }
+        let matcher = match self.v[v as usize].patterns[idx].matcher.clone() {
+            Some(m) => m,
+            None => {
+                let p = self.v[v as usize].patterns[idx].clone();
+                let m = self.eval(p.pattern, p.env);
+                self.v[v as usize].patterns[idx].matcher = Some(m.clone());
+                m
+            }
+        };
+        let s = Value::Str(Rc::from(name.as_str()));
+        match &matcher {
+            Value::Vertex(w) => {
+                // A struct or list pattern never matches a label.
+                let _ = w;
+                false
+            }
+            Value::Disj(ds) => ds.iter().any(|(d, _)| !meet(d, &s).is_bottom()),
+            m => !meet(m, &s).is_bottom(),
+        }
+    }
+
+    fn apply_pattern(&mut self, v: VId, idx: usize, arc: VId) {
+        let Some(label) = self.v[arc as usize].label else { return };
+        if !self.pattern_matches(v, idx, label) {
+            return;
+        }
+        let p = self.v[v as usize].patterns[idx].clone();
+        let name = self.labels.name(label);
+        let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(Rc::from(name.as_str())));
+        let cn = self.child_node(v, p.node, arc);
+        self.v[arc as usize].conjuncts.push(Conjunct {
+            kind: CKind::Expr(p.value),
+            env: penv,
+            node: cn,
+        });
+    }
+
+    fn apply_patterns_to(&mut self, v: VId, arc: VId) {
+        for idx in 0..self.v[v as usize].patterns.len() {
+            self.apply_pattern(v, idx, arc);
+        }
+    }
+
+    fn apply_patterns(&mut self, v: VId) {
+        self.v[v as usize].patterns_applied = true;
+        if self.v[v as usize].patterns.is_empty() {
+            return;
+        }
+        let arcs = self.v[v as usize].arcs.clone();
+        for a in arcs {
+            self.apply_patterns_to(v, a);
+        }
+    }
+
+    fn check_closedness(&mut self, v: VId) {
+        if self.v[v as usize].close.len() == 1 {
+            return;
+        }
+        let arcs = self.v[v as usize].arcs.clone();
+        for a in arcs {
+            let Some(label) = self.v[a as usize].label else { continue };
+            if matches!(label, Label::Index(_)) {
+                continue;
+            }
+            if !self.allowed(v, label) {
+                let e = EvalError::new(ErrKind::Eval, "field not allowed".to_string());
+                add_err(&mut self.v[a as usize].err, e);
+                self.v[a as usize].finalized = true;
+                if self.v[a as usize].state == State::New {
+                    // Keep the error: the arc's own conjuncts no longer matter.
+                    self.v[a as usize].state = State::Done;
+                }
+            }
+        }
+    }
+
+    /// Structs and lists cannot also be scalars.
+    fn check_kind(&mut self, v: VId) {
+        let vx = &self.v[v as usize];
+        let structural = vx.is_struct || vx.is_list() || vx.arcs.iter().any(|&a| self.labels.is_regular(self.v[a as usize].label.unwrap_or(Label::Index(0))));
+        if !structural {
+            return;
+        }
+        let want = if vx.is_list() { kind::LIST } else { kind::STRUCT };
+        match &vx.value {
+            Value::Top => {}
+            Value::Kind(k) if k & want != 0 => {
+                self.v[v as usize].value = Value::Top;
+            }
+            other => {
+                let msg = format!(
+                    "conflicting values {} and {} (mismatched types {} and {})",
+                    describe(other),
+                    if want == kind::LIST { "[...]" } else { "{...}" },
+                    kind_name(other.kind()),
+                    kind_name(want)
+                );
+                add_err(&mut self.v[v as usize].err, EvalError::new(ErrKind::Eval, msg));
+            }
+        }
+    }
+
+    // ---- disjunctions ----
+
+    fn expand_disjunctions(&mut self, v: VId) {
+        // Only the disjunctions met first matter here; nested ones are
+        // expanded when the candidates are processed.
+        let groups = std::mem::take(&mut self.v[v as usize].groups);
+        let base_choices = self.v[v as usize].choices.clone();
+        let mut combos: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), true)];
+        let mut total = 1usize;
+        for g in &groups {
+            total = total.saturating_mul(g.disjuncts.len().max(1));
+        }
+        if total > MAX_DISJUNCTS {
+            let e = EvalError::new(ErrKind::Eval, format!("too many disjuncts: {total} combinations (limit {MAX_DISJUNCTS})"));
+            add_err(&mut self.v[v as usize].err, e);
+            return;
+        }
+        for g in &groups {
+            let has_default = g.disjuncts.iter().any(|(_, d)| *d);
+            let mut next = Vec::new();
+            for (c, d) in &combos {
+                for (i, (_, def)) in g.disjuncts.iter().enumerate() {
+                    let mut c2 = c.clone();
+                    c2.push(i);
+                    next.push((c2, *d && (!has_default || *def)));
+                }
+            }
+            combos = next;
+        }
+        let mut survivors: Vec<(VId, bool)> = Vec::new();
+        let mut errors: Vec<Rc<EvalError>> = Vec::new();
+        let parent = self.v[v as usize].parent;
+        let label = self.v[v as usize].label;
+        for (choice, def) in combos {
+            let w = self.new_vertex(parent, label);
+            {
+                let src = &self.v[v as usize];
+                let conjuncts = src.conjuncts[..src.orig_conjuncts].to_vec();
+                // Conjunct nodes refer to v's closedness tree as it was
+                // before processing: copy that shape, without what
+                // processing recorded in it.
+                let shape: Vec<CloseNode> = src.close[..src.orig_nodes]
+                    .iter()
+                    .map(|n| CloseNode {
+                        labels: Vec::new(),
+                        patterns: Vec::new(),
+                        open: false,
+                        ..n.clone()
+                    })
+                    .collect();
+                let mirror = src.mirror.clone();
+                let arc_type = src.arc_type;
+                let mut ch = base_choices.clone();
+                ch.extend(choice);
+                let wx = &mut self.v[w as usize];
+                wx.conjuncts = conjuncts;
+                wx.close = shape;
+                wx.mirror = mirror;
+                wx.arc_type = arc_type;
+                wx.choices = ch;
+            }
+            self.process(w);
+            let wr = self.deref(w);
+            if let Some(e) = self.first_error(wr) {
+                errors.push(e);
+                continue;
+            }
+            if !self.v[wr as usize].disjuncts.is_empty() {
+                for (d, dd) in self.v[wr as usize].disjuncts.clone() {
+                    survivors.push((d, def && dd));
+                }
+            } else {
+                survivors.push((wr, def));
+            }
+        }
+        // Equal results collapse; a default among equals keeps it.
+        let mut unique: Vec<(VId, bool)> = Vec::new();
+        for (s, d) in survivors {
+            if let Some(u) = unique.iter_mut().find(|(u, _)| self.equal(*u, s)) {
+                u.1 |= d;
+            } else {
+                unique.push((s, d));
+            }
+        }
+        match unique.len() {
+            0 => {
+                let e = if errors.len() == 1 {
+                    errors.pop().unwrap()
+                } else {
+                    let incomplete = !errors.is_empty() && errors.iter().all(|e| e.is_incomplete());
+                    let mut msg = format!("{} errors in empty disjunction:", errors.len());
+                    for e in &errors {
+                        msg.push_str("\n  ");
+                        msg.push_str(&e.msg);
+                    }
+                    let mut err = EvalError {
+                        kind: if incomplete { ErrKind::Incomplete } else { ErrKind::Eval },
+                        msg,
+                        pos: Vec::new(),
+                    };
+                    for e in &errors {
+                        err.pos.extend(e.pos.iter().copied());
+                    }
+                    Rc::new(err)
+                };
+                add_err(&mut self.v[v as usize].err, e);
+            }
+            1 => self.v[v as usize].forward = Some(unique[0].0),
+            _ => self.v[v as usize].disjuncts = unique,
+        }
+    }
+
+    /// The first permanent error in a vertex or its regular descendants.
+    pub fn first_error(&mut self, v: VId) -> Option<Rc<EvalError>> {
+        self.finalize(v);
+        let v = self.deref(v);
+        let vx = &self.v[v as usize];
+        if let Some(e) = &vx.err {
+            if !e.is_incomplete() {
+                return Some(e.clone());
+            }
+        }
+        for a in vx.arcs.clone() {
+            let at = self.v[a as usize].arc_type;
+            if at == ArcType::Optional {
+                continue;
+            }
+            if let Some(e) = self.first_error(a) {
+                return Some(e);
+            }
+        }
+        None
+    }
+
+    /// Processes `v` and all its non-optional descendants.
+    pub fn finalize(&mut self, v: VId) {
+        let v = self.deref(v);
+        if self.v[v as usize].finalized {
+            return;
+        }
+        self.v[v as usize].finalized = true;
+        self.process(v);
+        let v = self.deref(v);
+        self.v[v as usize].finalized = true;
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        for a in self.v[v as usize].arcs.clone() {
+            if self.v[a as usize].arc_type == ArcType::Optional {
+                continue;
+            }
+            self.finalize(a);
+        }
+        for (d, _) in self.v[v as usize].disjuncts.clone() {
+            self.finalize(d);
+        }
+        self.depth -= 1;
+    }
+
+    /// Structural equality of two processed values (for collapsing equal
+    /// disjuncts).
+    pub fn equal(&mut self, a: VId, b: VId) -> bool {
+        let (a, b) = (self.deref(a), self.deref(b));
+        if a == b {
+            return true;
+        }
+        self.process(a);
+        self.process(b);
+        let (a, b) = (self.deref(a), self.deref(b));
+        let (va, vb) = (self.v[a as usize].clone(), self.v[b as usize].clone());
+        if va.disjuncts.len() != vb.disjuncts.len() || va.is_list() != vb.is_list() {
+            return false;
+        }
+        if !values_equal(&va.value, &vb.value) {
+            return false;
+        }
+        let arcs_a: Vec<VId> = va.arcs.iter().copied().filter(|&x| self.v[x as usize].arc_type != ArcType::None).collect();
+        let arcs_b: Vec<VId> = vb.arcs.iter().copied().filter(|&x| self.v[x as usize].arc_type != ArcType::None).collect();
+        if arcs_a.len() != arcs_b.len() {
+            return false;
+        }
+        for x in arcs_a {
+            let l = self.v[x as usize].label.unwrap();
+            let Some(y) = self.arc(b, l) else { return false };
+            if self.v[x as usize].arc_type != self.v[y as usize].arc_type {
+                return false;
+            }
+            if !self.equal(x, y) {
+                return false;
+            }
+        }
+        true
+    }
+
+    // ---- expressions ----
+
+    fn err_at(&self, kind: ErrKind, msg: String, e: ExprId) -> Rc<EvalError> {
+        EvalError::at(kind, msg, self.prog.pos[e as usize])
+    }
+
+    fn with_pos(&self, e: Rc<EvalError>, at: ExprId) -> Rc<EvalError> {
+        if !e.pos.is_empty() {
+            return e;
+        }
+        let mut x = (*e).clone();
+        x.pos.push(self.prog.pos[at as usize]);
+        Rc::new(x)
+    }
+
+    fn env_at(&self, mut env: EnvId, up: u32) -> EnvId {
+        for _ in 0..up {
+            env = self.envs[env as usize].up.unwrap_or(0);
+        }
+        env
+    }
+
+    /// Resolves a reference-like expression to a vertex without evaluating
+    /// that vertex, when it denotes one.
+    pub fn resolve_vertex(&mut self, e: ExprId, env: EnvId) -> Result<Option<VId>, Rc<EvalError>> {
+        let expr = self.prog.expr(e).clone();
+        match expr {
+            Expr::Ref(Ref::Field { up, label }) => {
+                let target = self.env_at(env, up);
+                let EnvKind::Struct(v) = self.envs[target as usize].kind else {
+                    return Ok(None);
+                };
+                let v = self.deref(v);
+                if self.v[v as usize].state == State::New {
+                    self.process(v);
+                }
+                let v = self.deref(v);
+                match self.arc(v, label) {
+                    Some(a) => Ok(Some(a)),
+                    None => Err(self.err_at(
+                        ErrKind::Incomplete,
+                        format!("reference {:?} not found", self.labels.name(label)),
+                        e,
+                    )),
+                }
+            }
+            Expr::Ref(Ref::Var { up, slot }) => {
+                let target = self.env_at(env, up);
+                let val = match &self.envs[target as usize].kind {
+                    EnvKind::Vars(k, v) => {
+                        if slot == 0 {
+                            k.clone()
+                        } else {
+                            v.clone()
+                        }
+                    }
+                    _ => Value::Top,
+                };
+                match val {
+                    Value::Vertex(w) => Ok(Some(w)),
+                    _ => Ok(None),
+                }
+            }
+            Expr::Select(base, label) => {
+                let b = match self.resolve_vertex(base, env)? {
+                    Some(b) => b,
+                    None => match self.eval(base, env) {
+                        Value::Vertex(b) => b,
+                        Value::Bottom(err) => return Err(err),
+                        _ => return Ok(None),
+                    },
+                };
+                self.select(b, label, e).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `b.label`: resolves disjunctions to their default first.
+    fn select(&mut self, b: VId, label: Label, e: ExprId) -> Result<VId, Rc<EvalError>> {
+        let b = self.deref(b);
+        if self.evaluating.contains(&b) || self.v[b as usize].state == State::Processing {
+            if let Some(a) = self.arc(b, label) {
+                return Ok(a);
+            }
+        }
+        self.process(b);
+        let b = self.resolve_default(b).map_err(|err| self.with_pos(err, e))?;
+        if let Some(err) = &self.v[b as usize].err {
+            return Err(err.clone());
+        }
+        match self.arc(b, label) {
+            Some(a) if self.v[a as usize].arc_type != ArcType::None => Ok(a),
+            Some(a) => Ok(a),
+            None => {
+                let vx = &self.v[b as usize];
+                let structural = vx.is_struct || !vx.arcs.is_empty();
+                if !structural && !matches!(vx.value, Value::Top) {
+                    return Err(self.err_at(
+                        ErrKind::Eval,
+                        format!("invalid selector {}: cannot select from {}", self.labels.name(label), describe(&vx.value.clone())),
+                        e,
+                    ));
+                }
+                Err(self.err_at(
+                    ErrKind::Incomplete,
+                    format!("undefined field: {}", self.labels.path_elem(label)),
+                    e,
+                ))
+            }
+        }
+    }
+
+    /// The default of a disjunction vertex, or the vertex itself.
+    pub fn resolve_default(&mut self, v: VId) -> Result<VId, Rc<EvalError>> {
+        let v = self.deref(v);
+        let ds = self.v[v as usize].disjuncts.clone();
+        if ds.is_empty() {
+            return Ok(v);
+        }
+        let defaults: Vec<VId> = ds.iter().filter(|(_, d)| *d).map(|(x, _)| *x).collect();
+        if defaults.len() == 1 {
+            return Ok(self.deref(defaults[0]));
+        }
+        Err(EvalError::new(
+            ErrKind::Incomplete,
+            format!("unresolved disjunction (ambiguous: {} values)", ds.len()),
+        ))
+    }
+
+    /// Evaluates an expression to a value, resolving defaults.
+    pub fn eval(&mut self, e: ExprId, env: EnvId) -> Value {
+        let v = self.eval_keep(e, env);
+        self.default_of(v)
+    }
+
+    /// Default resolution of a value (spec: Default values).
+    pub fn default_of(&mut self, v: Value) -> Value {
+        match v {
+            Value::Disj(ds) => {
+                let defaults: Vec<&Value> = ds.iter().filter(|(_, d)| *d).map(|(x, _)| x).collect();
+                if defaults.len() == 1 {
+                    return self.default_of(defaults[0].clone());
+                }
+                if ds.len() == 1 {
+                    return ds[0].0.clone();
+                }
+                Value::Disj(ds)
+            }
+            Value::Vertex(w) => {
+                let w = self.deref(w);
+                if self.v[w as usize].disjuncts.is_empty() {
+                    return Value::Vertex(w);
+                }
+                match self.resolve_default(w) {
+                    Ok(d) => self.vertex_value(d),
+                    Err(_) => {
+                        let ds = self.v[w as usize].disjuncts.clone();
+                        let vals = ds.iter().map(|&(d, def)| (self.vertex_value(d), def)).collect();
+                        Value::Disj(Rc::new(vals))
+                    }
+                }
+            }
+            v => v,
+        }
+    }
+
+    /// Evaluates an expression to a value, keeping disjunctions.
+    pub fn eval_keep(&mut self, e: ExprId, env: EnvId) -> Value {
+        let expr = self.prog.expr(e).clone();
+        match expr {
+            Expr::Top => Value::Top,
+            Expr::Bottom => Value::Bottom(self.err_at(ErrKind::Eval, "explicit error (_|_ literal) in source".into(), e)),
+            Expr::Null => Value::Null,
+            Expr::Bool(b) => Value::Bool(b),
+            Expr::Num(n) => Value::Num(n),
+            Expr::Str(s) => Value::Str(s),
+            Expr::Bytes(b) => Value::Bytes(b),
+            Expr::Kind(k) => Value::Kind(k),
+            Expr::Builtin(b) => Value::Builtin(b),
+            Expr::Error(msg) => Value::Bottom(self.err_at(ErrKind::Eval, msg.to_string(), e)),
+            Expr::Unsupported(msg) => Value::Bottom(self.err_at(ErrKind::Unsupported, format!("not supported yet: {msg}"), e)),
+            Expr::Struct(_) | Expr::List(_) | Expr::Binary(BinaryOp::And, ..) => self.anonymous(e, env),
+            Expr::Disjunction(ref ds) => {
+                if ds.iter().all(|(d, _)| self.is_scalar_expr(*d)) {
+                    let mut vals = Vec::new();
+                    for &(d, def) in ds {
+                        let x = self.eval_keep(d, env);
+                        match x {
+                            Value::Disj(inner) => vals.extend(inner.iter().map(|(v, dd)| (v.clone(), def || *dd))),
+                            Value::Bottom(_) => {}
+                            x => vals.push((x, def)),
+                        }
+                    }
+                    return match vals.len() {
+                        0 => Value::Bottom(self.err_at(ErrKind::Eval, "empty disjunction".into(), e)),
+                        1 => vals.pop().unwrap().0,
+                        _ => Value::Disj(Rc::new(vals)),
+                    };
+                }
+                self.anonymous(e, env)
+            }
+            Expr::Ref(Ref::Let { up, expr, .. }) => {
+                let target = self.env_at(env, up);
+                if let Some(v) = self.let_cache.get(&(target, expr)) {
+                    return v.clone();
+                }
+                let v = self.eval_keep(expr, target);
+                self.let_cache.insert((target, expr), v.clone());
+                v
+            }
+            Expr::Ref(Ref::PatternLabel { up }) => {
+                let target = self.env_at(env, up);
+                match &self.envs[target as usize].kind {
+                    EnvKind::PatternLabel(s) => Value::Str(s.clone()),
+                    _ => Value::Top,
+                }
+            }
+            Expr::Ref(Ref::Import(p)) => Value::Package(p),
+            Expr::Ref(_) | Expr::Select(..) => match self.resolve_vertex(e, env) {
+                Ok(Some(w)) => self.value_of_ref(w, e),
+                Ok(None) => match expr {
+                    Expr::Ref(Ref::Var { up, slot }) => {
+                        let target = self.env_at(env, up);
+                        match &self.envs[target as usize].kind {
+                            EnvKind::Vars(k, v) => {
+                                if slot == 0 {
+                                    k.clone()
+                                } else {
+                                    v.clone()
+                                }
+                            }
+                            _ => Value::Top,
+                        }
+                    }
+                    Expr::Select(base, label) => {
+                        let b = self.eval(base, env);
+                        match b {
+                            Value::Package(p) => Value::Bottom(self.err_at(
+                                ErrKind::Unsupported,
+                                format!("not supported yet: {}.{} (standard package {p})", p.rsplit('/').next().unwrap_or(&p), self.labels.name(label)),
+                                e,
+                            )),
+                            Value::Bottom(err) => Value::Bottom(err),
+                            other => Value::Bottom(self.err_at(
+                                if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete },
+                                format!("invalid selector {}: cannot select from {}", self.labels.name(label), describe(&other)),
+                                e,
+                            )),
+                        }
+                    }
+                    _ => Value::Top,
+                },
+                Err(err) => Value::Bottom(self.with_pos(err, e)),
+            },
+            Expr::Index(x, i) => self.index(x, i, env, e),
+            Expr::Slice(..) => Value::Bottom(self.err_at(ErrKind::Unsupported, "not supported yet: slice expressions".into(), e)),
+            Expr::Call(f, args) => self.call(f, &args, env, e),
+            Expr::Unary(op, x) => {
+                let val = self.eval(x, env);
+                crate::ops::unary(op, val).map_err(|m| self.err_at(m.0, m.1, e)).unwrap_or_else(Value::Bottom)
+            }
+            Expr::Binary(op, a, b) => {
+                let va = self.eval(a, env);
+                let vb = self.eval(b, env);
+                match (op, &va, &vb) {
+                    (BinaryOp::Or, ..) => unreachable!("disjunctions are flattened"),
+                    (BinaryOp::Eq | BinaryOp::Ne, Value::Vertex(x), Value::Vertex(y)) => {
+                        let eq = self.equal(*x, *y);
+                        Value::Bool(if op == BinaryOp::Eq { eq } else { !eq })
+                    }
+                    (BinaryOp::Add, Value::Vertex(x), Value::Vertex(y)) | (BinaryOp::Mul, Value::Vertex(x), Value::Vertex(y))
+                        if self.v[*x as usize].is_list() || self.v[*y as usize].is_list() =>
+                    {
+                        Value::Bottom(self.err_at(ErrKind::Eval, "list arithmetic is not supported; use list.Concat and list.Repeat".into(), e))
+                    }
+                    _ => crate::ops::binary(op, va, vb).unwrap_or_else(|m| Value::Bottom(self.err_at(m.0, m.1, e))),
+                }
+            }
+            Expr::Interpolation(parts, bytes) => {
+                let mut out: Vec<u8> = Vec::new();
+                for p in parts.iter() {
+                    match p {
+                        InterpPart::Text(t) => out.extend_from_slice(t.as_bytes()),
+                        InterpPart::Bytes(b) => out.extend_from_slice(b),
+                        InterpPart::Expr(x) => match self.eval(*x, env) {
+                            Value::Str(s) => out.extend_from_slice(s.as_bytes()),
+                            Value::Bytes(b) => out.extend_from_slice(&b),
+                            Value::Num(n) => out.extend_from_slice(n.to_json().as_bytes()),
+                            Value::Bool(b) => out.extend_from_slice(b.to_string().as_bytes()),
+                            Value::Null => out.extend_from_slice(b"null"),
+                            Value::Bottom(err) => return Value::Bottom(err),
+                            other => {
+                                let kind = if matches!(other, Value::Vertex(_)) { ErrKind::Eval } else { ErrKind::Incomplete };
+                                let what = match &other {
+                                    Value::Vertex(w) if self.v[*w as usize].is_list() => "cannot use [] (type list) as type (bool|string|bytes|number)".to_string(),
+                                    Value::Vertex(_) => "cannot use {} (type struct) as type (bool|string|bytes|number)".to_string(),
+                                    o => format!("non-concrete value {}", describe(o)),
+                                };
+                                return Value::Bottom(self.err_at(kind, format!("invalid interpolation: {what}"), *x));
+                            }
+                        },
+                    }
+                }
+                if bytes {
+                    Value::Bytes(Rc::from(out.as_slice()))
+                } else {
+                    Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
+                }
+            }
+        }
+    }
+
+    fn is_scalar_expr(&self, e: ExprId) -> bool {
+        matches!(
+            self.prog.expr(e),
+            Expr::Null | Expr::Bool(_) | Expr::Num(_) | Expr::Str(_) | Expr::Bytes(_) | Expr::Kind(_) | Expr::Top | Expr::Unary(..)
+        )
+    }
+
+    /// The value of a referenced vertex; a reference to a vertex whose value
+    /// is being computed is a cycle.
+    fn value_of_ref(&mut self, w: VId, e: ExprId) -> Value {
+        let w = self.deref(w);
+        if self.v[w as usize].state == State::Processing || self.evaluating.contains(&w) {
+            let vx = &self.v[w as usize];
+            if vx.is_struct || vx.is_list() || !vx.arcs.is_empty() {
+                return Value::Vertex(w);
+            }
+            return Value::Bottom(self.err_at(ErrKind::Cycle, "cycle in evaluation".into(), e));
+        }
+        self.evaluating.push(w);
+        let v = self.vertex_value(w);
+        self.evaluating.pop();
+        match v {
+            Value::Bottom(err) => Value::Bottom(err),
+            v => v,
+        }
+    }
+
+    /// A fresh vertex holding one expression (struct literals and
+    /// conjunctions used as operands).
+    fn anonymous(&mut self, e: ExprId, env: EnvId) -> Value {
+        let w = self.new_vertex(None, None);
+        self.v[w as usize].conjuncts.push(Conjunct {
+            kind: CKind::Expr(e),
+            env,
+            node: 0,
+        });
+        self.process(w);
+        let w = self.deref(w);
+        if !self.v[w as usize].disjuncts.is_empty() {
+            let ds = self.v[w as usize].disjuncts.clone();
+            let vals = ds.iter().map(|&(d, def)| (self.vertex_value(d), def)).collect();
+            return Value::Disj(Rc::new(vals));
+        }
+        self.vertex_value(w)
+    }
+
+    fn index(&mut self, x: ExprId, i: ExprId, env: EnvId, e: ExprId) -> Value {
+        let base = self.eval(x, env);
+        let idx = self.eval(i, env);
+        match (&base, &idx) {
+            (Value::Bottom(_), _) => base,
+            (_, Value::Bottom(_)) => idx,
+            (Value::Vertex(w), Value::Num(n)) if self.v[*w as usize].is_list() => {
+                let Some(k) = n.to_i64().filter(|_| n.is_int) else {
+                    return Value::Bottom(self.err_at(ErrKind::Eval, format!("invalid list index {}", n.to_json()), i));
+                };
+                let len = self.v[*w as usize].arcs.len() as i64;
+                if k < 0 || k >= len {
+                    return Value::Bottom(self.err_at(
+                        ErrKind::Eval,
+                        format!("index out of range [{k}] with length {len}"),
+                        i,
+                    ));
+                }
+                let a = self.v[*w as usize].arcs[k as usize];
+                self.value_of_ref(a, e)
+            }
+            (Value::Vertex(w), Value::Str(s)) => {
+                let label = self.labels.string(s);
+                match self.select(*w, label, e) {
+                    Ok(a) => self.value_of_ref(a, e),
+                    Err(err) => Value::Bottom(err),
+                }
+            }
+            (Value::Str(_) | Value::Bytes(_), Value::Num(_)) => {
+                Value::Bottom(self.err_at(ErrKind::Eval, "indexing strings and bytes is not supported".into(), e))
+            }
+            _ if !base.is_atom() && !matches!(base, Value::Vertex(_)) || !idx.is_atom() => {
+                Value::Bottom(self.err_at(ErrKind::Incomplete, "incomplete index expression".into(), e))
+            }
+            _ => Value::Bottom(self.err_at(
+                ErrKind::Eval,
+                format!("invalid operation: {}[{}]", describe(&base), describe(&idx)),
+                e,
+            )),
+        }
+    }
+
+    fn call(&mut self, f: ExprId, args: &[ExprId], env: EnvId, e: ExprId) -> Value {
+        let fv = self.eval(f, env);
+        match fv {
+            Value::Builtin(b) => crate::builtins::call(self, b, args, env, e),
+            Value::Bottom(err) => Value::Bottom(err),
+            other => Value::Bottom(self.err_at(ErrKind::Eval, format!("cannot call non-function {}", describe(&other)), e)),
+        }
+    }
+
+    pub fn pos_of(&self, e: ExprId) -> Pos {
+        self.prog.pos[e as usize]
+    }
+
+    pub fn error_at(&self, kind: ErrKind, msg: String, e: ExprId) -> Rc<EvalError> {
+        self.err_at(kind, msg, e)
+    }
+
+    /// Unary `-` etc. need numbers; `Num` helpers live in ops.
+    pub fn num(n: i64) -> Value {
+        Value::Num(Num::int(n))
+    }
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Top, Value::Top) => true,
+        _ if a.is_atom() && b.is_atom() => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
+        _ => describe(a) == describe(b),
+    }
+}
+
+#[allow(dead_code)]
+fn unary_name(op: UnaryOp) -> &'static str {
+    op.as_str()
+}

@@ -1,0 +1,233 @@
+//! Export of evaluated values as data (JSON for now): concrete values only,
+//! in field order, without definitions, hidden or optional fields.
+
+use std::fmt::Write;
+
+use crate::eval::{ArcType, Engine};
+use crate::ir::Pos;
+use crate::meet::{describe, quote};
+use crate::value::{ErrKind, VId, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Data {
+    Null,
+    Bool(bool),
+    /// A number as it prints.
+    Num(String),
+    Str(String),
+    Bytes(Vec<u8>),
+    List(Vec<Data>),
+    Object(Vec<(String, Data)>),
+}
+
+/// One reason export failed, at one path.
+#[derive(Clone, Debug)]
+pub struct ExportError {
+    pub path: String,
+    pub msg: String,
+    pub pos: Vec<Pos>,
+    pub kind: ErrKind,
+}
+
+/// Exports a vertex; every error below it is collected.
+pub fn export(en: &mut Engine, v: VId) -> Result<Data, Vec<ExportError>> {
+    let mut errors = Vec::new();
+    let d = walk(en, v, &mut errors, 0);
+    if errors.is_empty() {
+        Ok(d)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Exports an already evaluated value (the result of `-e`).
+pub fn export_value(en: &mut Engine, val: &Value, path: &str) -> Result<Data, Vec<ExportError>> {
+    match val {
+        Value::Vertex(w) => export(en, *w),
+        other => scalar(other).ok_or_else(|| vec![incomplete(en, other, path, Vec::new())]),
+    }
+}
+
+fn incomplete(_en: &Engine, v: &Value, path: &str, pos: Vec<Pos>) -> ExportError {
+    match v {
+        Value::Bottom(e) => ExportError {
+            path: path.to_string(),
+            msg: e.msg.clone(),
+            pos: e.pos.clone(),
+            kind: e.kind,
+        },
+        Value::Disj(_) => ExportError {
+            path: path.to_string(),
+            msg: format!("incomplete value {} (unresolved disjunction)", describe(v)),
+            pos,
+            kind: ErrKind::Incomplete,
+        },
+        _ => ExportError {
+            path: path.to_string(),
+            msg: format!("incomplete value {}", describe(v)),
+            pos,
+            kind: ErrKind::Incomplete,
+        },
+    }
+}
+
+fn scalar(v: &Value) -> Option<Data> {
+    Some(match v {
+        Value::Null => Data::Null,
+        Value::Bool(b) => Data::Bool(*b),
+        Value::Num(n) => Data::Num(n.to_json()),
+        Value::Str(s) => Data::Str(s.to_string()),
+        Value::Bytes(b) => Data::Bytes(b.to_vec()),
+        _ => return None,
+    })
+}
+
+fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) -> Data {
+    if depth > crate::eval::MAX_DEPTH {
+        errors.push(ExportError {
+            path: en.path(v),
+            msg: "value too deep to export".into(),
+            pos: vec![],
+            kind: ErrKind::Eval,
+        });
+        return Data::Null;
+    }
+    en.process(v);
+    let v = en.deref(v);
+    let v = match en.resolve_default(v) {
+        Ok(d) => {
+            en.process(d);
+            en.deref(d)
+        }
+        Err(_) => {
+            let val = en.default_of(Value::Vertex(v));
+            let path = en.path(v);
+            errors.push(incomplete(en, &val, &path, vec![]));
+            return Data::Null;
+        }
+    };
+    if let Some(e) = en.v[v as usize].err.clone() {
+        errors.push(ExportError {
+            path: en.path(v),
+            msg: e.msg.clone(),
+            pos: e.pos.clone(),
+            kind: e.kind,
+        });
+        return Data::Null;
+    }
+    let vx = &en.v[v as usize];
+    if vx.is_list() {
+        let arcs = vx.arcs.clone();
+        return Data::List(arcs.into_iter().map(|a| walk(en, a, errors, depth + 1)).collect());
+    }
+    if vx.is_struct || !vx.arcs.is_empty() {
+        let arcs = vx.arcs.clone();
+        let mut fields = Vec::new();
+        for a in arcs {
+            let label = en.v[a as usize].label.expect("arc label");
+            if !en.labels.is_regular(label) {
+                continue;
+            }
+            match en.v[a as usize].arc_type {
+                ArcType::Regular => {}
+                ArcType::Required => {
+                    errors.push(ExportError {
+                        path: en.path(a),
+                        msg: "field is required but not present".into(),
+                        pos: vec![],
+                        kind: ErrKind::Incomplete,
+                    });
+                    continue;
+                }
+                _ => continue,
+            }
+            let d = walk(en, a, errors, depth + 1);
+            fields.push((en.labels.name(label), d));
+        }
+        return Data::Object(fields);
+    }
+    let val = vx.value.clone();
+    let pos = vx.pos.clone();
+    match scalar(&val) {
+        Some(d) => d,
+        None => {
+            let path = en.path(v);
+            errors.push(incomplete(en, &val, &path, pos));
+            Data::Null
+        }
+    }
+}
+
+/// JSON text as `cue export` prints it: four-space indentation.
+pub fn to_json(d: &Data) -> String {
+    let mut out = String::new();
+    json(d, 0, &mut out);
+    out.push('\n');
+    out
+}
+
+fn json(d: &Data, indent: usize, out: &mut String) {
+    match d {
+        Data::Null => out.push_str("null"),
+        Data::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Data::Num(n) => out.push_str(n),
+        Data::Str(s) => out.push_str(&quote(s)),
+        Data::Bytes(b) => {
+            out.push('"');
+            out.push_str(&base64(b));
+            out.push('"');
+        }
+        Data::List(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            out.push_str("[\n");
+            for (i, it) in items.iter().enumerate() {
+                out.push_str(&"    ".repeat(indent + 1));
+                json(it, indent + 1, out);
+                if i + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            out.push_str(&"    ".repeat(indent));
+            out.push(']');
+        }
+        Data::Object(fields) => {
+            if fields.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push_str("{\n");
+            for (i, (k, v)) in fields.iter().enumerate() {
+                out.push_str(&"    ".repeat(indent + 1));
+                out.push_str(&quote(k));
+                out.push_str(": ");
+                json(v, indent + 1, out);
+                if i + 1 < fields.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            out.push_str(&"    ".repeat(indent));
+            out.push('}');
+        }
+    }
+}
+
+pub fn base64(b: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = chunk.len();
+        let x = (chunk[0] as u32) << 16 | (*chunk.get(1).unwrap_or(&0) as u32) << 8 | *chunk.get(2).unwrap_or(&0) as u32;
+        out.push(T[(x >> 18) as usize & 63] as char);
+        out.push(T[(x >> 12) as usize & 63] as char);
+        out.push(if n > 1 { T[(x >> 6) as usize & 63] as char } else { '=' });
+        out.push(if n > 2 { T[x as usize & 63] as char } else { '=' });
+    }
+    out
+}

@@ -1,0 +1,193 @@
+//! The evaluator's expression form: the AST with every identifier resolved
+//! to what it refers to, labels interned and literals decoded. Built once by
+//! `compile.rs`; evaluation never looks at the AST again.
+
+use std::rc::Rc;
+
+use rcue_syntax::ast::{BinaryOp, Constraint, UnaryOp};
+
+use crate::label::Label;
+use crate::num::Num;
+
+pub type ExprId = u32;
+
+/// A source position: which file, and the byte span in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pos {
+    pub file: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Predeclared type identifiers (spec: Predeclared identifiers).
+pub type Kind = u16;
+pub mod kind {
+    use super::Kind;
+    pub const NULL: Kind = 1;
+    pub const BOOL: Kind = 2;
+    pub const INT: Kind = 4;
+    pub const FLOAT: Kind = 8;
+    pub const STRING: Kind = 16;
+    pub const BYTES: Kind = 32;
+    pub const LIST: Kind = 64;
+    pub const STRUCT: Kind = 128;
+    pub const NUMBER: Kind = INT | FLOAT;
+    pub const SCALAR: Kind = NULL | BOOL | NUMBER | STRING | BYTES;
+    pub const TOP: Kind = SCALAR | LIST | STRUCT;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinFn {
+    Len,
+    Close,
+    And,
+    Or,
+    Div,
+    Mod,
+    Quo,
+    Rem,
+}
+
+/// What an identifier refers to, found at compile time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ref {
+    /// A field of the struct `up` scopes out.
+    Field { up: u32, label: Label },
+    /// A `let` of the scope `up` levels out.
+    Let { up: u32, expr: ExprId, name: Rc<str> },
+    /// A comprehension variable (`slot` 0 = key, 1 = value).
+    Var { up: u32, slot: u8 },
+    /// The label matched by a pattern constraint `[X=...]`.
+    PatternLabel { up: u32 },
+    /// An imported package.
+    Import(Rc<str>),
+}
+
+#[derive(Clone, Debug)]
+pub enum InterpPart {
+    Text(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Expr(ExprId),
+}
+
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Top,
+    Bottom,
+    Null,
+    Bool(bool),
+    Num(Num),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Kind(Kind),
+    Struct(Rc<StructLit>),
+    List(Rc<ListLit>),
+    Ref(Ref),
+    Select(ExprId, Label),
+    Index(ExprId, ExprId),
+    Slice(ExprId, Option<ExprId>, Option<ExprId>),
+    Call(ExprId, Vec<ExprId>),
+    Builtin(BuiltinFn),
+    Unary(UnaryOp, ExprId),
+    Binary(BinaryOp, ExprId, ExprId),
+    /// A flattened disjunction; `true` marks defaults.
+    Disjunction(Vec<(ExprId, bool)>),
+    Interpolation(Vec<InterpPart>, bool),
+    /// An error found while compiling (reported when evaluated).
+    Error(Rc<str>),
+    /// A construct rcue does not implement yet.
+    Unsupported(Rc<str>),
+}
+
+/// A struct literal's declarations, in source order.
+#[derive(Clone, Debug, Default)]
+pub struct StructLit {
+    pub decls: Vec<Decl>,
+    /// Whether the literal declares anything that makes its value a struct
+    /// (fields, patterns, `...`, or being empty), as opposed to only
+    /// embedding values.
+    pub is_struct: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Decl {
+    Field {
+        label: FieldLabel,
+        constraint: Constraint,
+        value: ExprId,
+    },
+    Pattern {
+        pattern: ExprId,
+        value: ExprId,
+    },
+    Embed(ExprId),
+    Ellipsis(Option<ExprId>),
+    Comprehension(Rc<Comprehension>),
+}
+
+#[derive(Clone, Debug)]
+pub enum FieldLabel {
+    Static(Label),
+    /// `(expr)` or an interpolated string: evaluated in the struct's scope.
+    Dynamic(ExprId),
+}
+
+#[derive(Clone, Debug)]
+pub enum Clause {
+    /// Iterates `source`; binds a new scope with key and value slots.
+    For { source: ExprId },
+    If(ExprId),
+    /// `let` clause: a new scope whose `Ref::Let{up: 0}` refers to it.
+    Let(ExprId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Comprehension {
+    pub clauses: Vec<Clause>,
+    /// The body struct, evaluated in the scope of the last clause.
+    pub body: ExprId,
+    pub else_body: Option<ExprId>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListLit {
+    pub elems: Vec<ListElem>,
+    pub ellipsis: Option<Option<ExprId>>,
+}
+
+#[derive(Clone, Debug)]
+pub enum ListElem {
+    Expr(ExprId),
+    Comprehension(Rc<Comprehension>),
+}
+
+/// All compiled expressions of an instance, with their positions.
+#[derive(Default, Debug)]
+pub struct Program {
+    pub exprs: Vec<Expr>,
+    pub pos: Vec<Pos>,
+    pub files: Vec<(String, rcue_syntax::LineIndex)>,
+}
+
+impl Program {
+    pub fn add(&mut self, e: Expr, pos: Pos) -> ExprId {
+        self.exprs.push(e);
+        self.pos.push(pos);
+        (self.exprs.len() - 1) as ExprId
+    }
+
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id as usize]
+    }
+
+    /// `file:line:col` of a position.
+    pub fn render_pos(&self, p: Pos) -> String {
+        match self.files.get(p.file as usize) {
+            Some((name, idx)) => {
+                let (l, c) = idx.line_col(p.start);
+                format!("{name}:{l}:{c}")
+            }
+            None => "-".to_string(),
+        }
+    }
+}

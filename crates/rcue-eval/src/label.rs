@@ -1,0 +1,113 @@
+//! Interned field labels. Labels are compared by id everywhere in the
+//! evaluator; the text is only needed for output and messages.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// What kind of field a label names (spec: Definitions and hidden fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LabelKind {
+    /// A regular field, exported and subject to closedness.
+    Regular,
+    /// `#name`: a definition, never exported.
+    Definition,
+    /// `_name`: hidden, never exported.
+    Hidden,
+    /// `_#name`: a hidden definition.
+    HiddenDefinition,
+}
+
+/// A field label: an interned string with its kind, or a list index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Label {
+    Field(u32),
+    Index(u32),
+}
+
+#[derive(Default, Debug)]
+pub struct Interner {
+    names: Vec<(Rc<str>, LabelKind)>,
+    ids: HashMap<(Rc<str>, LabelKind), u32>,
+}
+
+impl Interner {
+    /// Interns an identifier label: its kind follows from its spelling.
+    pub fn ident(&mut self, name: &str) -> Label {
+        let kind = if name.starts_with("_#") {
+            LabelKind::HiddenDefinition
+        } else if name.starts_with('#') {
+            LabelKind::Definition
+        } else if name.starts_with('_') {
+            LabelKind::Hidden
+        } else {
+            LabelKind::Regular
+        };
+        self.intern(name, kind)
+    }
+
+    /// Interns a quoted label, which is always a regular field.
+    pub fn string(&mut self, name: &str) -> Label {
+        self.intern(name, LabelKind::Regular)
+    }
+
+    fn intern(&mut self, name: &str, kind: LabelKind) -> Label {
+        if let Some(&id) = self.ids.get(&(Rc::from(name), kind)) {
+            return Label::Field(id);
+        }
+        let id = self.names.len() as u32;
+        let rc: Rc<str> = Rc::from(name);
+        self.names.push((rc.clone(), kind));
+        self.ids.insert((rc, kind), id);
+        Label::Field(id)
+    }
+
+    pub fn name(&self, l: Label) -> String {
+        match l {
+            Label::Field(id) => self.names[id as usize].0.to_string(),
+            Label::Index(i) => i.to_string(),
+        }
+    }
+
+    pub fn str(&self, l: Label) -> Option<&str> {
+        match l {
+            Label::Field(id) => Some(&self.names[id as usize].0),
+            Label::Index(_) => None,
+        }
+    }
+
+    pub fn kind(&self, l: Label) -> LabelKind {
+        match l {
+            Label::Field(id) => self.names[id as usize].1,
+            Label::Index(_) => LabelKind::Regular,
+        }
+    }
+
+    /// Whether the label is exported (regular fields and list indices).
+    pub fn is_regular(&self, l: Label) -> bool {
+        self.kind(l) == LabelKind::Regular
+    }
+
+    /// How the label reads in a path: `a`, `#D`, `"a-b"`, or `3`.
+    pub fn path_elem(&self, l: Label) -> String {
+        match l {
+            Label::Index(i) => i.to_string(),
+            Label::Field(id) => {
+                let (name, kind) = &self.names[id as usize];
+                if *kind != LabelKind::Regular || is_identifier(name) {
+                    name.to_string()
+                } else {
+                    format!("{:?}", name.as_ref())
+                }
+            }
+        }
+    }
+}
+
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' || c == '$' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}

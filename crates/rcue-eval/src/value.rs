@@ -1,0 +1,202 @@
+//! Values of the CUE lattice that are not structs or lists (those live in
+//! the vertex arena), and the meet (`&`) of such values.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use crate::ir::{kind, BuiltinFn, Kind, Pos};
+use crate::num::Num;
+
+pub type VId = u32;
+
+/// What went wrong, and how permanent it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrKind {
+    /// A conflict or invalid operation: bottom for good.
+    Eval,
+    /// Not enough information yet (non-concrete operands, missing fields).
+    Incomplete,
+    /// A reference cycle that does not resolve.
+    Cycle,
+    /// A value that would contain itself.
+    StructuralCycle,
+    /// A feature rcue does not implement yet.
+    Unsupported,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub kind: ErrKind,
+    pub msg: String,
+    pub pos: Vec<Pos>,
+}
+
+impl EvalError {
+    pub fn new(kind: ErrKind, msg: impl Into<String>) -> Rc<EvalError> {
+        Rc::new(EvalError {
+            kind,
+            msg: msg.into(),
+            pos: Vec::new(),
+        })
+    }
+
+    pub fn at(kind: ErrKind, msg: impl Into<String>, pos: Pos) -> Rc<EvalError> {
+        Rc::new(EvalError {
+            kind,
+            msg: msg.into(),
+            pos: vec![pos],
+        })
+    }
+
+    pub fn is_incomplete(&self) -> bool {
+        matches!(self.kind, ErrKind::Incomplete | ErrKind::Cycle)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Ne,
+    Match,
+    NotMatch,
+}
+
+impl BoundOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoundOp::Lt => "<",
+            BoundOp::Le => "<=",
+            BoundOp::Gt => ">",
+            BoundOp::Ge => ">=",
+            BoundOp::Ne => "!=",
+            BoundOp::Match => "=~",
+            BoundOp::NotMatch => "!~",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Top,
+    Bottom(Rc<EvalError>),
+    Null,
+    Bool(bool),
+    Num(Num),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    /// One or more basic types: `int`, `string`, `int | string` as a mask.
+    Kind(Kind),
+    Bound(BoundOp, Rc<Value>),
+    /// A conjunction of constraints that do not reduce further
+    /// (`int & >=0 & <10`).
+    Conj(Rc<Vec<Value>>),
+    /// A struct or list.
+    Vertex(VId),
+    /// A disjunction of values, with defaults marked.
+    Disj(Rc<Vec<(Value, bool)>>),
+    Builtin(BuiltinFn),
+    /// An imported package, to select functions from.
+    Package(Rc<str>),
+}
+
+impl Value {
+    pub fn err(kind: ErrKind, msg: impl Into<String>) -> Value {
+        Value::Bottom(EvalError::new(kind, msg))
+    }
+
+    pub fn is_bottom(&self) -> bool {
+        matches!(self, Value::Bottom(_))
+    }
+
+    pub fn is_atom(&self) -> bool {
+        matches!(self, Value::Null | Value::Bool(_) | Value::Num(_) | Value::Str(_) | Value::Bytes(_))
+    }
+
+    /// The kinds of values this value admits.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Top => kind::TOP,
+            Value::Bottom(_) => 0,
+            Value::Null => kind::NULL,
+            Value::Bool(_) => kind::BOOL,
+            Value::Num(n) => {
+                if n.is_int {
+                    kind::INT
+                } else {
+                    kind::FLOAT
+                }
+            }
+            Value::Str(_) => kind::STRING,
+            Value::Bytes(_) => kind::BYTES,
+            Value::Kind(k) => *k,
+            Value::Bound(op, v) => match op {
+                BoundOp::Match | BoundOp::NotMatch => kind::STRING,
+                BoundOp::Ne => kind::TOP,
+                _ => match v.as_ref() {
+                    Value::Num(_) => kind::NUMBER,
+                    Value::Str(_) => kind::STRING,
+                    Value::Bytes(_) => kind::BYTES,
+                    _ => kind::SCALAR,
+                },
+            },
+            Value::Conj(vs) => vs.iter().fold(kind::TOP, |k, v| k & v.kind()),
+            Value::Vertex(_) => kind::STRUCT | kind::LIST,
+            Value::Disj(ds) => ds.iter().fold(0, |k, (v, _)| k | v.kind()),
+            Value::Builtin(_) | Value::Package(_) => 0,
+        }
+    }
+}
+
+pub fn kind_name(k: Kind) -> String {
+    let names = [
+        (kind::NULL, "null"),
+        (kind::BOOL, "bool"),
+        (kind::INT, "int"),
+        (kind::FLOAT, "float"),
+        (kind::STRING, "string"),
+        (kind::BYTES, "bytes"),
+        (kind::LIST, "list"),
+        (kind::STRUCT, "struct"),
+    ];
+    if k == kind::TOP {
+        return "_".to_string();
+    }
+    if k & kind::NUMBER == kind::NUMBER {
+        let rest = k & !kind::NUMBER;
+        let mut parts: Vec<&str> = names.iter().filter(|(b, _)| rest & b != 0).map(|(_, n)| *n).collect();
+        parts.insert(0, "number");
+        return parts.join("|");
+    }
+    let parts: Vec<&str> = names.iter().filter(|(b, _)| k & b != 0).map(|(_, n)| *n).collect();
+    if parts.is_empty() {
+        "_|_".to_string()
+    } else {
+        parts.join("|")
+    }
+}
+
+/// Compares two atoms for equality as CUE does (`1 == 1.0` holds).
+pub fn atoms_equal(a: &Value, b: &Value) -> Option<bool> {
+    Some(match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Num(x), Value::Num(y)) => x.cmp_value(y) == Ordering::Equal,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        _ if a.is_atom() && b.is_atom() => false,
+        _ => return None,
+    })
+}
+
+/// Orders two atoms of the same kind (numbers, strings, bytes).
+pub fn atoms_cmp(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(x.cmp_value(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        (Value::Bytes(x), Value::Bytes(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        _ => None,
+    }
+}

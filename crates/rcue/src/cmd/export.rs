@@ -1,0 +1,89 @@
+//! `rcue export`: evaluates CUE files and prints their concrete value.
+
+use std::path::PathBuf;
+
+use crate::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Output format (only json is supported yet).
+    #[arg(long, default_value = "json")]
+    out: String,
+    /// Export the value of this expression instead of the whole instance.
+    #[arg(short = 'e', long = "expression")]
+    exprs: Vec<String>,
+    /// CUE files of one package.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+pub fn run(args: Args) -> u8 {
+    if args.out != "json" {
+        eprintln!("not supported yet: --out {} (only json is)", args.out);
+        return EXIT_USAGE;
+    }
+    let mut sources = Vec::new();
+    for path in &args.files {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => sources.push((display_name(path), s)),
+                Err(e) => {
+                    eprintln!("{}: invalid UTF-8 at byte {}", path.display(), e.utf8_error().valid_up_to());
+                    return EXIT_ERRORS;
+                }
+            },
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                return EXIT_ERRORS;
+            }
+        }
+    }
+    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, s)| (n.as_str(), s.as_str())).collect();
+    let mut inst = match rcue_eval::Instance::from_sources(&refs) {
+        Ok(i) => i,
+        Err(errors) => {
+            report(&errors);
+            return EXIT_ERRORS;
+        }
+    };
+    let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
+        vec![None]
+    } else {
+        args.exprs.iter().map(|e| Some(e.as_str())).collect()
+    };
+    let mut out = String::new();
+    for e in exprs {
+        match inst.export_json(e) {
+            Ok(json) => out.push_str(&json),
+            Err(errors) => {
+                // Nothing is printed when any expression fails.
+                report(&errors);
+                return EXIT_ERRORS;
+            }
+        }
+    }
+    print!("{out}");
+    EXIT_OK
+}
+
+/// Relative paths print as `./name`, as `cue` does.
+pub fn display_name(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    if p.is_relative() && !s.starts_with("./") && !s.starts_with("../") {
+        format!("./{s}")
+    } else {
+        s
+    }
+}
+
+pub fn report(errors: &[rcue_eval::Error]) {
+    let mut shown = 0;
+    for e in errors {
+        eprintln!("{e}");
+        shown += 1;
+        if shown >= 20 {
+            eprintln!("({} more errors)", errors.len() - shown);
+            break;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! End-to-end tests of the `rcue` binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn rcue(args: &[&str], dir: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rcue"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run rcue")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rcue-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn fmt_rewrites_files_in_place() {
+    let dir = tempdir("fmt");
+    std::fs::write(dir.join("a.cue"), "a:   1\nb: {c:2}\n").unwrap();
+    let out = rcue(&["fmt", "a.cue"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.join("a.cue")).unwrap(), "a: 1\nb: {c: 2}\n");
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_changes_nothing() {
+    let dir = tempdir("check");
+    std::fs::write(dir.join("bad.cue"), "a:   1\n").unwrap();
+    std::fs::write(dir.join("good.cue"), "a: 1\n").unwrap();
+    let out = rcue(&["fmt", "--check", "bad.cue", "good.cue"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "bad.cue\n");
+    assert_eq!(std::fs::read_to_string(dir.join("bad.cue")).unwrap(), "a:   1\n");
+}
+
+#[test]
+fn fmt_reports_syntax_errors_with_positions_and_keeps_the_file() {
+    let dir = tempdir("err");
+    std::fs::write(dir.join("x.cue"), "a: 1\nb: {c: \n").unwrap();
+    let out = rcue(&["fmt", "x.cue"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("x.cue:3:1"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("x.cue")).unwrap(), "a: 1\nb: {c: \n");
+}
+
+#[test]
+fn fmt_rejects_invalid_utf8_naming_the_file() {
+    let dir = tempdir("utf8");
+    std::fs::write(dir.join("bin.cue"), b"a: \"\xff\"\n").unwrap();
+    let out = rcue(&["fmt", "bin.cue"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bin.cue: invalid UTF-8"));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let dir = tempdir("deep");
+    let src = format!("a: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    std::fs::write(dir.join("deep.cue"), src).unwrap();
+    let out = rcue(&["fmt", "deep.cue"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nesting too deep"));
+}
+
+#[test]
+fn usage_errors_exit_with_status_2() {
+    let dir = tempdir("usage");
+    assert_eq!(rcue(&["fmt"], &dir).status.code(), Some(2));
+    assert_eq!(rcue(&["no-such-command"], &dir).status.code(), Some(2));
+}
