@@ -31,7 +31,12 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
     if args.len() != want {
         return Value::Bottom(en.error_at(
             ErrKind::Eval,
-            format!("{}: expected {want} argument{}, got {}", name(b), if want == 1 { "" } else { "s" }, args.len()),
+            format!(
+                "{}: expected {want} argument{}, got {}",
+                name(b),
+                if want == 1 { "" } else { "s" },
+                args.len()
+            ),
             e,
         ));
     }
@@ -51,7 +56,8 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                         arcs.into_iter()
                             .filter(|&a| {
                                 let l = en.v[a as usize].label.unwrap();
-                                en.labels.is_regular(l) && en.v[a as usize].arc_type == crate::eval::ArcType::Regular
+                                en.labels.is_regular(l)
+                                    && en.v[a as usize].arc_type == crate::eval::ArcType::Regular
                             })
                             .count()
                     };
@@ -60,10 +66,18 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                 Value::Bottom(_) => v,
                 other if other.is_atom() => Value::Bottom(en.error_at(
                     ErrKind::Eval,
-                    format!("invalid argument {} to len (type {})", describe(other), crate::value::kind_name(other.kind())),
+                    format!(
+                        "invalid argument {} to len (type {})",
+                        describe(other),
+                        crate::value::kind_name(other.kind())
+                    ),
                     args[0],
                 )),
-                other => Value::Bottom(en.error_at(ErrKind::Incomplete, format!("len: non-concrete argument {}", describe(other)), args[0])),
+                other => Value::Bottom(en.error_at(
+                    ErrKind::Incomplete,
+                    format!("len: non-concrete argument {}", describe(other)),
+                    args[0],
+                )),
             }
         }
         BuiltinFn::Close => {
@@ -84,7 +98,11 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                 other => {
                     return Value::Bottom(en.error_at(
                         ErrKind::Eval,
-                        format!("{}: argument must be a list, found {}", name(b), describe(&other)),
+                        format!(
+                            "{}: argument must be a list, found {}",
+                            name(b),
+                            describe(&other)
+                        ),
                         args[0],
                     ))
                 }
@@ -92,9 +110,14 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
             let elems = en.v[w as usize].arcs.clone();
             if b == BuiltinFn::Or {
                 if elems.is_empty() {
-                    return Value::Bottom(en.error_at(ErrKind::Eval, "empty disjunction".into(), e));
+                    return Value::Bottom(en.error_at(
+                        ErrKind::Eval,
+                        "empty disjunction".into(),
+                        e,
+                    ));
                 }
-                let vals: Vec<(Value, bool)> = elems.iter().map(|&a| (en.vertex_value(a), false)).collect();
+                let vals: Vec<(Value, bool)> =
+                    elems.iter().map(|&a| (en.vertex_value(a), false)).collect();
                 return Value::Disj(Rc::new(vals));
             }
             let r = en.new_vertex(None, None);
@@ -114,7 +137,8 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
             match (&a, &c) {
                 (Value::Bottom(_), _) => a,
                 (_, Value::Bottom(_)) => c,
-                _ => int_op(name(b), &a, &c).unwrap_or_else(|(k, m)| Value::Bottom(en.error_at(k, m, e))),
+                _ => int_op(name(b), &a, &c)
+                    .unwrap_or_else(|(k, m)| Value::Bottom(en.error_at(k, m, e))),
             }
         }
     }

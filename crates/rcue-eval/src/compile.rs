@@ -22,7 +22,8 @@ enum Binding {
     Let(ExprId, Rc<str>),
     Var(u8),
     PatternLabel,
-    Import(Rc<str>),
+    /// `X=[pattern]: v`: the field the pattern applies to.
+    PatternField,
 }
 
 #[derive(Default)]
@@ -82,7 +83,14 @@ impl<'a> Compiler<'a> {
                 let path = imp.path.split(':').next().unwrap_or(&imp.path).to_string();
                 let name = match &imp.alias {
                     Some(a) => a.name.clone(),
-                    None => path.rsplit('/').next().unwrap_or(&path).split('@').next().unwrap_or("").to_string(),
+                    None => path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&path)
+                        .split('@')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
                 };
                 self.imports.insert(name, Rc::from(imp.path.as_str()));
             }
@@ -94,7 +102,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compiles an expression (such as `-e`'s) in the package scope.
-    pub fn compile_in_package(&mut self, files: &[(u32, &ast::File)], e: &ast::Expr, file: u32) -> ExprId {
+    pub fn compile_in_package(
+        &mut self,
+        files: &[(u32, &ast::File)],
+        e: &ast::Expr,
+        file: u32,
+    ) -> ExprId {
         let mut root = Scope::default();
         for (_, f) in files {
             self.declare(&mut root, &f.decls);
@@ -123,7 +136,19 @@ impl<'a> Compiler<'a> {
                         scope.names.insert(a.name.clone(), Binding::Field(l));
                     }
                     if let (Some(p), Some(l)) = (&f.label.postfix_alias, label) {
-                        scope.names.insert(p.value.name.clone(), Binding::Field(l));
+                        if p.value.name != "_" {
+                            scope.names.insert(p.value.name.clone(), Binding::Field(l));
+                        }
+                        if let Some(k) = p.label.as_ref().filter(|k| k.name != "_") {
+                            let name = self.labels.name(l);
+                            let id = self
+                                .prog
+                                .add(Expr::Str(Rc::from(name.as_str())), Pos::default());
+                            scope.names.insert(
+                                k.name.clone(),
+                                Binding::Let(id, Rc::from(k.name.as_str())),
+                            );
+                        }
                     }
                     if let ExprKind::Alias(a, _) = &f.value.kind {
                         if let Some(l) = label {
@@ -135,12 +160,17 @@ impl<'a> Compiler<'a> {
                     // The expression id is filled in when the let is compiled;
                     // a placeholder keeps the name visible to earlier uses.
                     let id = self.prog.add(Expr::Top, Pos::default());
-                    scope.names.insert(l.name.name.clone(), Binding::Let(id, Rc::from(l.name.name.as_str())));
+                    scope.names.insert(
+                        l.name.name.clone(),
+                        Binding::Let(id, Rc::from(l.name.name.as_str())),
+                    );
                 }
                 ast::Decl::Embed(e) => {
                     if let ExprKind::Alias(a, _) = &e.kind {
                         let id = self.prog.add(Expr::Top, Pos::default());
-                        scope.names.insert(a.name.clone(), Binding::Let(id, Rc::from(a.name.as_str())));
+                        scope
+                            .names
+                            .insert(a.name.clone(), Binding::Let(id, Rc::from(a.name.as_str())));
                     }
                 }
                 _ => {}
@@ -172,7 +202,9 @@ impl<'a> Compiler<'a> {
                 ast::Decl::Embed(e) => {
                     let id = self.expr(e);
                     if let ExprKind::Alias(a, _) = &e.kind {
-                        if let Some(Binding::Let(slot, _)) = self.scopes.last().and_then(|s| s.names.get(&a.name)) {
+                        if let Some(Binding::Let(slot, _)) =
+                            self.scopes.last().and_then(|s| s.names.get(&a.name))
+                        {
                             let slot = *slot;
                             self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
                             self.prog.pos[slot as usize] = self.prog.pos[id as usize];
@@ -187,7 +219,9 @@ impl<'a> Compiler<'a> {
                 }
                 ast::Decl::Let(l) => {
                     let id = self.expr(&l.value);
-                    if let Some(Binding::Let(slot, _)) = self.scopes.last().and_then(|s| s.names.get(&l.name.name)) {
+                    if let Some(Binding::Let(slot, _)) =
+                        self.scopes.last().and_then(|s| s.names.get(&l.name.name))
+                    {
                         let slot = *slot;
                         self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
                         self.prog.pos[slot as usize] = self.prog.pos[id as usize];
@@ -215,6 +249,19 @@ impl<'a> Compiler<'a> {
                 let mut scope = Scope::default();
                 if let Some(a) = alias {
                     scope.names.insert(a.name.clone(), Binding::PatternLabel);
+                }
+                if let Some(a) = &label.alias {
+                    scope.names.insert(a.name.clone(), Binding::PatternField);
+                }
+                if let Some(p) = &label.postfix_alias {
+                    if p.value.name != "_" {
+                        scope
+                            .names
+                            .insert(p.value.name.clone(), Binding::PatternField);
+                    }
+                    if let Some(k) = p.label.as_ref().filter(|k| k.name != "_") {
+                        scope.names.insert(k.name.clone(), Binding::PatternLabel);
+                    }
                 }
                 self.scopes.push(scope);
                 let value = self.value_expr(&f.value);
@@ -254,7 +301,9 @@ impl<'a> Compiler<'a> {
         let mut pushed = 0;
         for cl in &c.clauses {
             match cl {
-                ast::Clause::For { key, value, source, .. } => {
+                ast::Clause::For {
+                    key, value, source, ..
+                } => {
                     let source = self.expr(source);
                     clauses.push(Clause::For { source });
                     let mut scope = Scope::default();
@@ -282,7 +331,10 @@ impl<'a> Compiler<'a> {
                     pushed += 1;
                 }
                 ast::Clause::Try(_, s) => {
-                    let id = self.add(Expr::Unsupported("try clauses (the try experiment)".into()), *s);
+                    let id = self.add(
+                        Expr::Unsupported("try clauses (the try experiment)".into()),
+                        *s,
+                    );
                     clauses.push(Clause::If(id));
                 }
             }
@@ -297,7 +349,11 @@ impl<'a> Compiler<'a> {
             let lit = self.struct_lit(&b.decls);
             self.add(Expr::Struct(Rc::new(lit)), b.span)
         });
-        Comprehension { clauses, body, else_body }
+        Comprehension {
+            clauses,
+            body,
+            else_body,
+        }
     }
 
     fn resolve(&mut self, name: &str, span: rcue_syntax::Span) -> ExprId {
@@ -310,7 +366,7 @@ impl<'a> Compiler<'a> {
                     Binding::Let(expr, name) => Expr::Ref(Ref::Let { up, expr, name }),
                     Binding::Var(slot) => Expr::Ref(Ref::Var { up, slot }),
                     Binding::PatternLabel => Expr::Ref(Ref::PatternLabel { up }),
-                    Binding::Import(p) => Expr::Ref(Ref::Import(p)),
+                    Binding::PatternField => Expr::Ref(Ref::PatternField { up }),
                 };
                 return self.add(e, span);
             }
@@ -320,6 +376,9 @@ impl<'a> Compiler<'a> {
                     return self.add(e, span);
                 }
             }
+        }
+        if let Some(id) = self.predeclared_bound(name, span) {
+            return id;
         }
         let e = match name.trim_start_matches("__") {
             "int" => Expr::Kind(kind::INT),
@@ -343,6 +402,67 @@ impl<'a> Compiler<'a> {
             }
         };
         self.add(e, span)
+    }
+
+    /// `uint8`, `int32`, `rune`, `float64` and friends: basic types with
+    /// bounds (spec: Predeclared identifiers).
+    fn predeclared_bound(&mut self, name: &str, span: rcue_syntax::Span) -> Option<ExprId> {
+        let int_range = |bits: u32, signed: bool| -> (String, String) {
+            if signed {
+                (
+                    format!("-{}", num_bigint::BigInt::from(1) << (bits - 1)),
+                    format!("{}", (num_bigint::BigInt::from(1) << (bits - 1)) - 1),
+                )
+            } else {
+                (
+                    "0".to_string(),
+                    format!("{}", (num_bigint::BigInt::from(1) << bits) - 1),
+                )
+            }
+        };
+        let (base, lo, hi): (Kind, Option<String>, Option<String>) = match name {
+            "uint" => (kind::INT, Some("0".into()), None),
+            "byte" | "uint8" => (kind::INT, Some("0".into()), Some("255".into())),
+            "rune" => (kind::INT, Some("0".into()), Some("1114111".into())),
+            "int8" | "int16" | "int32" | "int64" | "int128" => {
+                let (l, h) = int_range(name[3..].parse().unwrap(), true);
+                (kind::INT, Some(l), Some(h))
+            }
+            "uint16" | "uint32" | "uint64" | "uint128" => {
+                let (l, h) = int_range(name[4..].parse().unwrap(), false);
+                (kind::INT, Some(l), Some(h))
+            }
+            "float32" => (
+                kind::NUMBER,
+                Some("-3.40282346638528859811704183484516925440e+38".into()),
+                Some("3.40282346638528859811704183484516925440e+38".into()),
+            ),
+            "float64" => (
+                kind::NUMBER,
+                Some("-1.797693134862315708145274237317043567981e+308".into()),
+                Some("1.797693134862315708145274237317043567981e+308".into()),
+            ),
+            _ => return None,
+        };
+        let mut e = self.add(Expr::Kind(base), span);
+        for (bound, op) in [(lo, UnaryOp::Ge), (hi, UnaryOp::Le)] {
+            let Some(b) = bound else { continue };
+            let n = if b.contains(['.', 'e']) {
+                Num::parse_float(&b)
+            } else {
+                Num::parse_int(b.trim_start_matches('-')).map(|n| {
+                    if b.starts_with('-') {
+                        n.neg()
+                    } else {
+                        n
+                    }
+                })
+            };
+            let n = self.add(Expr::Num(n.ok()?), span);
+            let u = self.add(Expr::Unary(op, n), span);
+            e = self.add(Expr::Binary(ast::BinaryOp::And, e, u), span);
+        }
+        Some(e)
     }
 
     fn string_lit(&mut self, s: &ast::StringLit) -> ExprId {
@@ -447,7 +567,10 @@ impl<'a> Compiler<'a> {
                     AstLabel::Ident(i) => self.labels.ident(&i.name),
                     AstLabel::String(st) => match st.as_plain() {
                         Some(t) => self.labels.string(t),
-                        None => return self.add(Expr::Error("invalid selector: interpolation".into()), s),
+                        None => {
+                            return self
+                                .add(Expr::Error("invalid selector: interpolation".into()), s)
+                        }
                     },
                     _ => return self.add(Expr::Error("invalid selector".into()), s),
                 };
@@ -470,7 +593,10 @@ impl<'a> Compiler<'a> {
                 let id = self.expr(x);
                 self.add(Expr::Disjunction(vec![(id, true)]), s)
             }
-            ExprKind::Unary(UnaryOp::Eq, _) => self.add(Expr::Unsupported("unary == (the structcmp experiment)".into()), s),
+            ExprKind::Unary(UnaryOp::Eq, _) => self.add(
+                Expr::Unsupported("unary == (the structcmp experiment)".into()),
+                s,
+            ),
             ExprKind::Unary(op, x) => {
                 let id = self.expr(x);
                 self.add(Expr::Unary(*op, id), s)
@@ -486,8 +612,14 @@ impl<'a> Compiler<'a> {
                 self.add(Expr::Binary(*op, l, r), s)
             }
             ExprKind::Alias(_, x) => self.expr(x),
-            ExprKind::Try(_) => self.add(Expr::Unsupported("the ? marker (the try experiment)".into()), s),
-            ExprKind::Open(_) => self.add(Expr::Unsupported("postfix ... (the explicitopen experiment)".into()), s),
+            ExprKind::Try(_) => self.add(
+                Expr::Unsupported("the ? marker (the try experiment)".into()),
+                s,
+            ),
+            ExprKind::Open(_) => self.add(
+                Expr::Unsupported("postfix ... (the explicitopen experiment)".into()),
+                s,
+            ),
             ExprKind::Bad => self.add(Expr::Error("syntax error".into()), s),
         }
     }

@@ -34,7 +34,13 @@ pub type EnvId = u32;
 /// Disjunct combinations tried for one vertex before giving up.
 pub const MAX_DISJUNCTS: usize = 20_000;
 /// Nesting of evaluation before "too deep" is reported.
-pub const MAX_DEPTH: usize = 2_000;
+pub const MAX_DEPTH: usize = 10_000;
+/// How often one expression may be evaluated as an operand inside its own
+/// evaluation before it is taken for a structural cycle.
+pub const MAX_SELF_NESTING: usize = 1;
+/// Disjunctions expanded inside the candidates of other disjunctions before
+/// the recursion is taken for a structural cycle (`#T: {sub: #T | #U}`).
+pub const MAX_DISJ_NESTING: usize = 12;
 
 #[derive(Clone, Debug)]
 pub enum EnvKind {
@@ -216,6 +222,9 @@ pub struct Engine {
     /// Vertices whose value is being computed for an expression: asking for
     /// one of them again is a reference cycle.
     evaluating: Vec<VId>,
+    /// How many evaluations of each operand expression are under way.
+    anon_active: HashMap<ExprId, usize>,
+    disj_depth: usize,
 }
 
 fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
@@ -243,6 +252,8 @@ impl Engine {
             let_cache: HashMap::new(),
             depth: 0,
             evaluating: Vec::new(),
+            anon_active: HashMap::new(),
+            disj_depth: 0,
         }
     }
 
@@ -288,7 +299,10 @@ impl Engine {
         while let Some(c) = cur {
             let vx = &self.v[c as usize];
             if let Some(l) = vx.label {
-                if matches!(self.labels.kind(l), LabelKind::Definition | LabelKind::HiddenDefinition) {
+                if matches!(
+                    self.labels.kind(l),
+                    LabelKind::Definition | LabelKind::HiddenDefinition
+                ) {
                     return true;
                 }
             }
@@ -345,7 +359,14 @@ impl Engine {
     }
 
     /// Maps node `m` of vertex `w` into `v`, below `base`.
-    fn graft_node(&mut self, w: VId, m: u32, v: VId, base: u32, map: &mut HashMap<u32, u32>) -> u32 {
+    fn graft_node(
+        &mut self,
+        w: VId,
+        m: u32,
+        v: VId,
+        base: u32,
+        map: &mut HashMap<u32, u32>,
+    ) -> u32 {
         if m == 0 {
             return base;
         }
@@ -359,11 +380,25 @@ impl Engine {
         x
     }
 
+    fn node_is_ancestor(&self, v: VId, a: u32, mut n: u32) -> bool {
+        loop {
+            if a == n {
+                return true;
+            }
+            if n == 0 || n == u32::MAX {
+                return false;
+            }
+            n = self.v[v as usize].close[n as usize].parent;
+        }
+    }
+
     fn node_closed(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
         let n = &self.v[v as usize].close[i];
         match n.kind {
             NodeKind::Def | NodeKind::Close => true,
-            NodeKind::Embed => children[i].iter().any(|&c| self.node_closed(v, c, children)),
+            NodeKind::Embed => children[i]
+                .iter()
+                .any(|&c| self.node_closed(v, c, children)),
             _ => false,
         }
     }
@@ -378,7 +413,10 @@ impl Engine {
                 return true;
             }
         }
-        children[i].clone().into_iter().any(|c| self.subtree_allows(v, c, label, children))
+        children[i]
+            .clone()
+            .into_iter()
+            .any(|c| self.subtree_allows(v, c, label, children))
     }
 
     fn allowed(&mut self, v: VId, label: Label) -> bool {
@@ -436,7 +474,10 @@ impl Engine {
             return;
         }
         if self.depth > MAX_DEPTH {
-            let e = EvalError::new(ErrKind::Eval, format!("evaluation too deep: more than {MAX_DEPTH} nested values"));
+            let e = EvalError::new(
+                ErrKind::Eval,
+                format!("evaluation too deep: more than {MAX_DEPTH} nested values"),
+            );
             add_err(&mut self.v[v as usize].err, e);
             self.v[v as usize].state = State::Done;
             return;
@@ -488,7 +529,10 @@ impl Engine {
                     bodies.push((else_body, p.env));
                 }
             } else {
-                bodies = bodies.into_iter().map(|(_, env)| (body_expr, env)).collect();
+                bodies = bodies
+                    .into_iter()
+                    .map(|(_, env)| (body_expr, env))
+                    .collect();
             }
             for (expr, env) in bodies {
                 let c = Conjunct {
@@ -504,11 +548,22 @@ impl Engine {
 
     /// Runs the clauses of a comprehension, collecting the environment of
     /// each body to yield.
-    fn comprehend(&mut self, c: &Comprehension, env: EnvId, out: &mut Vec<(ExprId, EnvId)>) -> Result<(), Rc<EvalError>> {
+    fn comprehend(
+        &mut self,
+        c: &Comprehension,
+        env: EnvId,
+        out: &mut Vec<(ExprId, EnvId)>,
+    ) -> Result<(), Rc<EvalError>> {
         self.clauses(c, 0, env, out)
     }
 
-    fn clauses(&mut self, c: &Comprehension, i: usize, env: EnvId, out: &mut Vec<(ExprId, EnvId)>) -> Result<(), Rc<EvalError>> {
+    fn clauses(
+        &mut self,
+        c: &Comprehension,
+        i: usize,
+        env: EnvId,
+        out: &mut Vec<(ExprId, EnvId)>,
+    ) -> Result<(), Rc<EvalError>> {
         let Some(clause) = c.clauses.get(i) else {
             out.push((c.body, env));
             return Ok(());
@@ -519,7 +574,11 @@ impl Engine {
                 Value::Bool(false) => Ok(()),
                 Value::Bottom(e) => Err(e),
                 other => Err(self.err_at(
-                    if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete },
+                    if other.is_atom() {
+                        ErrKind::Eval
+                    } else {
+                        ErrKind::Incomplete
+                    },
                     format!("cannot use {} as bool in if clause", describe(&other)),
                     *cond,
                 )),
@@ -535,8 +594,16 @@ impl Engine {
                     Value::Vertex(w) => self.deref(w),
                     Value::Bottom(e) => return Err(e),
                     other => {
-                        let kind = if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete };
-                        return Err(self.err_at(kind, format!("cannot range over {}", describe(&other)), *source));
+                        let kind = if other.is_atom() {
+                            ErrKind::Eval
+                        } else {
+                            ErrKind::Incomplete
+                        };
+                        return Err(self.err_at(
+                            kind,
+                            format!("cannot range over {}", describe(&other)),
+                            *source,
+                        ));
                     }
                 };
                 self.process(w);
@@ -546,7 +613,9 @@ impl Engine {
                     let a = self.deref(a);
                     let label = self.v[a as usize].label;
                     let Some(label) = label else { continue };
-                    if !self.labels.is_regular(label) || self.v[a as usize].arc_type != ArcType::Regular {
+                    if !self.labels.is_regular(label)
+                        || self.v[a as usize].arc_type != ArcType::Regular
+                    {
                         continue;
                     }
                     let key = match label {
@@ -617,24 +686,50 @@ impl Engine {
                     .collect();
                 self.add_group(v, DisjGroup { disjuncts });
             }
-            Expr::Call(f, ref args) if args.len() == 1 && matches!(self.prog.expr(f), Expr::Builtin(BuiltinFn::Close)) => {
+            Expr::Call(f, ref args)
+                if args.len() == 1
+                    && matches!(self.prog.expr(f), Expr::Builtin(BuiltinFn::Close)) =>
+            {
                 let n = self.new_node(v, node, NodeKind::Close);
                 self.unify_expr(v, args[0], env, n);
             }
-            Expr::Ref(_) | Expr::Select(..) | Expr::Index(..) => match self.resolve_vertex(e, env) {
-                Ok(Some(w)) => {
-                    let def = self.in_definition(w);
-                    self.inline_vertex(v, w, node, def);
+            Expr::Ref(_) | Expr::Select(..) | Expr::Index(..) => {
+                match self.resolve_vertex(e, env) {
+                    Ok(Some(w)) => {
+                        // A target that evaluates to a plain scalar contributes
+                        // its value: cheaper than re-unifying its conjuncts, and
+                        // the same result (closedness does not apply to scalars).
+                        let wd = self.deref(w);
+                        if self.v[wd as usize].state == State::New
+                            && !self.is_ancestor(wd, v)
+                            && !self.evaluating.contains(&wd)
+                        {
+                            self.process(wd);
+                        }
+                        let wd = self.deref(wd);
+                        if self.v[wd as usize].state == State::Done && self.is_scalar_vertex(wd) {
+                            let val = match &self.v[wd as usize].err {
+                                Some(err) => Value::Bottom(err.clone()),
+                                None => self.v[wd as usize].value.clone(),
+                            };
+                            let pos = self.v[wd as usize].pos.clone();
+                            self.v[v as usize].pos.extend(pos);
+                            self.unify_value(v, val, node, Some(e));
+                            return;
+                        }
+                        let def = self.in_definition(w);
+                        self.inline_vertex(v, w, node, def);
+                    }
+                    Ok(None) => {
+                        let val = self.eval_keep(e, env);
+                        self.unify_value(v, val, node, Some(e));
+                    }
+                    Err(err) => {
+                        let err = self.with_pos(err, e);
+                        add_err(&mut self.v[v as usize].err, err);
+                    }
                 }
-                Ok(None) => {
-                    let val = self.eval_keep(e, env);
-                    self.unify_value(v, val, node, Some(e));
-                }
-                Err(err) => {
-                    let err = self.with_pos(err, e);
-                    add_err(&mut self.v[v as usize].err, err);
-                }
-            },
+            }
             _ => {
                 let val = self.eval_keep(e, env);
                 self.unify_value(v, val, node, Some(e));
@@ -685,7 +780,10 @@ impl Engine {
                 add_err(&mut self.v[v as usize].err, e)
             }
             Value::Builtin(_) | Value::Package(_) => {
-                let e = EvalError::new(ErrKind::Eval, "cannot use a function or package as a value".to_string());
+                let e = EvalError::new(
+                    ErrKind::Eval,
+                    "cannot use a function or package as a value".to_string(),
+                );
                 add_err(&mut self.v[v as usize].err, e)
             }
             val => {
@@ -717,7 +815,15 @@ impl Engine {
         if w == v {
             return; // `a: a` adds nothing.
         }
-        if self.v[v as usize].inlined.contains(&(w, node)) {
+        // Inlining the same vertex again under the same node, or below it,
+        // adds nothing (unification is idempotent): a reference cycle.
+        let seen: Vec<u32> = self.v[v as usize]
+            .inlined
+            .iter()
+            .filter(|(x, _)| *x == w)
+            .map(|(_, n)| *n)
+            .collect();
+        if seen.iter().any(|&n| self.node_is_ancestor(v, n, node)) {
             return;
         }
         if self.is_ancestor(w, v) {
@@ -730,7 +836,11 @@ impl Engine {
         if let Some(p) = self.v[w as usize].parent {
             self.process(p);
         }
-        let base = if def { self.new_node(v, node, NodeKind::Def) } else { node };
+        let base = if def {
+            self.new_node(v, node, NodeKind::Def)
+        } else {
+            node
+        };
         let conjuncts = self.v[w as usize].conjuncts.clone();
         if conjuncts.is_empty() {
             // A vertex built from values only (results of builtins):
@@ -786,10 +896,18 @@ impl Engine {
             self.v[v as usize].is_struct = true;
         }
         let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
-        let n = if has_embed && lit.is_struct { self.new_node(v, node, NodeKind::Embed) } else { node };
+        let n = if has_embed && lit.is_struct {
+            self.new_node(v, node, NodeKind::Embed)
+        } else {
+            node
+        };
         for d in &lit.decls {
             match d {
-                Decl::Field { label, constraint, value } => {
+                Decl::Field {
+                    label,
+                    constraint,
+                    value,
+                } => {
                     let label = match label {
                         FieldLabel::Static(l) => *l,
                         FieldLabel::Dynamic(e) => match self.eval(*e, senv) {
@@ -799,8 +917,19 @@ impl Engine {
                                 continue;
                             }
                             other => {
-                                let kind = if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete };
-                                let err = self.err_at(kind, format!("invalid label: cannot use {} as label", describe(&other)), *e);
+                                let kind = if other.is_atom() {
+                                    ErrKind::Eval
+                                } else {
+                                    ErrKind::Incomplete
+                                };
+                                let err = self.err_at(
+                                    kind,
+                                    format!(
+                                        "invalid label: cannot use {} as label",
+                                        describe(&other)
+                                    ),
+                                    *e,
+                                );
                                 add_err(&mut self.v[v as usize].err, err);
                                 continue;
                             }
@@ -913,14 +1042,29 @@ impl Engine {
         let n = self.v[v as usize].arcs.len();
         for l in &lists {
             if l.ellipsis.is_none() && l.len != n {
-                let closed_lens: Vec<usize> = lists.iter().filter(|x| x.ellipsis.is_none()).map(|x| x.len).collect();
+                let closed_lens: Vec<usize> = lists
+                    .iter()
+                    .filter(|x| x.ellipsis.is_none())
+                    .map(|x| x.len)
+                    .collect();
                 let msg = if closed_lens.len() > 1 && closed_lens.iter().any(|&x| x != l.len) {
-                    let other = closed_lens.iter().find(|&&x| x != l.len).copied().unwrap_or(n);
-                    format!("incompatible list lengths ({} and {})", l.len.min(other), l.len.max(other))
+                    let other = closed_lens
+                        .iter()
+                        .find(|&&x| x != l.len)
+                        .copied()
+                        .unwrap_or(n);
+                    format!(
+                        "incompatible list lengths ({} and {})",
+                        l.len.min(other),
+                        l.len.max(other)
+                    )
                 } else {
                     format!("incompatible list lengths ({} and {})", l.len, n)
                 };
-                add_err(&mut self.v[v as usize].err, EvalError::new(ErrKind::Eval, msg));
+                add_err(
+                    &mut self.v[v as usize].err,
+                    EvalError::new(ErrKind::Eval, msg),
+                );
                 return;
             }
         }
@@ -937,8 +1081,19 @@ impl Engine {
                 }
             }
         }
-        if self.v[v as usize].is_struct && self.v[v as usize].arcs.iter().any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_)))) {
-            add_err(&mut self.v[v as usize].err, EvalError::new(ErrKind::Eval, "conflicting values: list and struct".to_string()));
+        if self.v[v as usize].is_struct
+            && self.v[v as usize]
+                .arcs
+                .iter()
+                .any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_))))
+        {
+            add_err(
+                &mut self.v[v as usize].err,
+                EvalError::new(
+                    ErrKind::Eval,
+                    "conflicting values: list and struct".to_string(),
+                ),
+            );
         }
     }
 
@@ -971,7 +1126,9 @@ impl Engine {
     }
 
     fn apply_pattern(&mut self, v: VId, idx: usize, arc: VId) {
-        let Some(label) = self.v[arc as usize].label else { return };
+        let Some(label) = self.v[arc as usize].label else {
+            return;
+        };
         if !self.pattern_matches(v, idx, label) {
             return;
         }
@@ -1009,7 +1166,9 @@ impl Engine {
         }
         let arcs = self.v[v as usize].arcs.clone();
         for a in arcs {
-            let Some(label) = self.v[a as usize].label else { continue };
+            let Some(label) = self.v[a as usize].label else {
+                continue;
+            };
             if matches!(label, Label::Index(_)) {
                 continue;
             }
@@ -1028,11 +1187,20 @@ impl Engine {
     /// Structs and lists cannot also be scalars.
     fn check_kind(&mut self, v: VId) {
         let vx = &self.v[v as usize];
-        let structural = vx.is_struct || vx.is_list() || vx.arcs.iter().any(|&a| self.labels.is_regular(self.v[a as usize].label.unwrap_or(Label::Index(0))));
+        let structural = vx.is_struct
+            || vx.is_list()
+            || vx.arcs.iter().any(|&a| {
+                self.labels
+                    .is_regular(self.v[a as usize].label.unwrap_or(Label::Index(0)))
+            });
         if !structural {
             return;
         }
-        let want = if vx.is_list() { kind::LIST } else { kind::STRUCT };
+        let want = if vx.is_list() {
+            kind::LIST
+        } else {
+            kind::STRUCT
+        };
         match &vx.value {
             Value::Top => {}
             Value::Kind(k) if k & want != 0 => {
@@ -1046,7 +1214,10 @@ impl Engine {
                     kind_name(other.kind()),
                     kind_name(want)
                 );
-                add_err(&mut self.v[v as usize].err, EvalError::new(ErrKind::Eval, msg));
+                add_err(
+                    &mut self.v[v as usize].err,
+                    EvalError::new(ErrKind::Eval, msg),
+                );
             }
         }
     }
@@ -1054,6 +1225,20 @@ impl Engine {
     // ---- disjunctions ----
 
     fn expand_disjunctions(&mut self, v: VId) {
+        if self.disj_depth >= MAX_DISJ_NESTING {
+            let e = EvalError::new(
+                ErrKind::StructuralCycle,
+                "structural cycle (disjunctions nested too deeply)".to_string(),
+            );
+            add_err(&mut self.v[v as usize].err, e);
+            return;
+        }
+        self.disj_depth += 1;
+        self.expand_disjunctions_inner(v);
+        self.disj_depth -= 1;
+    }
+
+    fn expand_disjunctions_inner(&mut self, v: VId) {
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
         let groups = std::mem::take(&mut self.v[v as usize].groups);
@@ -1064,7 +1249,10 @@ impl Engine {
             total = total.saturating_mul(g.disjuncts.len().max(1));
         }
         if total > MAX_DISJUNCTS {
-            let e = EvalError::new(ErrKind::Eval, format!("too many disjuncts: {total} combinations (limit {MAX_DISJUNCTS})"));
+            let e = EvalError::new(
+                ErrKind::Eval,
+                format!("too many disjuncts: {total} combinations (limit {MAX_DISJUNCTS})"),
+            );
             add_err(&mut self.v[v as usize].err, e);
             return;
         }
@@ -1147,7 +1335,11 @@ impl Engine {
                         msg.push_str(&e.msg);
                     }
                     let mut err = EvalError {
-                        kind: if incomplete { ErrKind::Incomplete } else { ErrKind::Eval },
+                        kind: if incomplete {
+                            ErrKind::Incomplete
+                        } else {
+                            ErrKind::Eval
+                        },
                         msg,
                         pos: Vec::new(),
                     };
@@ -1228,14 +1420,26 @@ impl Engine {
         if !values_equal(&va.value, &vb.value) {
             return false;
         }
-        let arcs_a: Vec<VId> = va.arcs.iter().copied().filter(|&x| self.v[x as usize].arc_type != ArcType::None).collect();
-        let arcs_b: Vec<VId> = vb.arcs.iter().copied().filter(|&x| self.v[x as usize].arc_type != ArcType::None).collect();
+        let arcs_a: Vec<VId> = va
+            .arcs
+            .iter()
+            .copied()
+            .filter(|&x| self.v[x as usize].arc_type != ArcType::None)
+            .collect();
+        let arcs_b: Vec<VId> = vb
+            .arcs
+            .iter()
+            .copied()
+            .filter(|&x| self.v[x as usize].arc_type != ArcType::None)
+            .collect();
         if arcs_a.len() != arcs_b.len() {
             return false;
         }
         for x in arcs_a {
             let l = self.v[x as usize].label.unwrap();
-            let Some(y) = self.arc(b, l) else { return false };
+            let Some(y) = self.arc(b, l) else {
+                return false;
+            };
             if self.v[x as usize].arc_type != self.v[y as usize].arc_type {
                 return false;
             }
@@ -1309,6 +1513,20 @@ impl Engine {
                     _ => Ok(None),
                 }
             }
+            Expr::Ref(Ref::PatternField { up }) => {
+                let target = self.env_at(env, up);
+                let (EnvKind::PatternLabel(name), Some(parent)) = (
+                    self.envs[target as usize].kind.clone(),
+                    self.envs[target as usize].up,
+                ) else {
+                    return Ok(None);
+                };
+                let EnvKind::Struct(v) = self.envs[parent as usize].kind else {
+                    return Ok(None);
+                };
+                let label = self.labels.string(&name);
+                Ok(self.arc(self.deref(v), label))
+            }
             Expr::Select(base, label) => {
                 let b = match self.resolve_vertex(base, env)? {
                     Some(b) => b,
@@ -1333,7 +1551,9 @@ impl Engine {
             }
         }
         self.process(b);
-        let b = self.resolve_default(b).map_err(|err| self.with_pos(err, e))?;
+        let b = self
+            .resolve_default(b)
+            .map_err(|err| self.with_pos(err, e))?;
         if let Some(err) = &self.v[b as usize].err {
             return Err(err.clone());
         }
@@ -1346,7 +1566,11 @@ impl Engine {
                 if !structural && !matches!(vx.value, Value::Top) {
                     return Err(self.err_at(
                         ErrKind::Eval,
-                        format!("invalid selector {}: cannot select from {}", self.labels.name(label), describe(&vx.value.clone())),
+                        format!(
+                            "invalid selector {}: cannot select from {}",
+                            self.labels.name(label),
+                            describe(&vx.value.clone())
+                        ),
                         e,
                     ));
                 }
@@ -1404,7 +1628,10 @@ impl Engine {
                     Ok(d) => self.vertex_value(d),
                     Err(_) => {
                         let ds = self.v[w as usize].disjuncts.clone();
-                        let vals = ds.iter().map(|&(d, def)| (self.vertex_value(d), def)).collect();
+                        let vals = ds
+                            .iter()
+                            .map(|&(d, def)| (self.vertex_value(d), def))
+                            .collect();
                         Value::Disj(Rc::new(vals))
                     }
                 }
@@ -1418,7 +1645,11 @@ impl Engine {
         let expr = self.prog.expr(e).clone();
         match expr {
             Expr::Top => Value::Top,
-            Expr::Bottom => Value::Bottom(self.err_at(ErrKind::Eval, "explicit error (_|_ literal) in source".into(), e)),
+            Expr::Bottom => Value::Bottom(self.err_at(
+                ErrKind::Eval,
+                "explicit error (_|_ literal) in source".into(),
+                e,
+            )),
             Expr::Null => Value::Null,
             Expr::Bool(b) => Value::Bool(b),
             Expr::Num(n) => Value::Num(n),
@@ -1427,21 +1658,31 @@ impl Engine {
             Expr::Kind(k) => Value::Kind(k),
             Expr::Builtin(b) => Value::Builtin(b),
             Expr::Error(msg) => Value::Bottom(self.err_at(ErrKind::Eval, msg.to_string(), e)),
-            Expr::Unsupported(msg) => Value::Bottom(self.err_at(ErrKind::Unsupported, format!("not supported yet: {msg}"), e)),
-            Expr::Struct(_) | Expr::List(_) | Expr::Binary(BinaryOp::And, ..) => self.anonymous(e, env),
+            Expr::Unsupported(msg) => Value::Bottom(self.err_at(
+                ErrKind::Unsupported,
+                format!("not supported yet: {msg}"),
+                e,
+            )),
+            Expr::Struct(_) | Expr::List(_) | Expr::Binary(BinaryOp::And, ..) => {
+                self.anonymous(e, env)
+            }
             Expr::Disjunction(ref ds) => {
                 if ds.iter().all(|(d, _)| self.is_scalar_expr(*d)) {
                     let mut vals = Vec::new();
                     for &(d, def) in ds {
                         let x = self.eval_keep(d, env);
                         match x {
-                            Value::Disj(inner) => vals.extend(inner.iter().map(|(v, dd)| (v.clone(), def || *dd))),
+                            Value::Disj(inner) => {
+                                vals.extend(inner.iter().map(|(v, dd)| (v.clone(), def || *dd)))
+                            }
                             Value::Bottom(_) => {}
                             x => vals.push((x, def)),
                         }
                     }
                     return match vals.len() {
-                        0 => Value::Bottom(self.err_at(ErrKind::Eval, "empty disjunction".into(), e)),
+                        0 => {
+                            Value::Bottom(self.err_at(ErrKind::Eval, "empty disjunction".into(), e))
+                        }
                         1 => vals.pop().unwrap().0,
                         _ => Value::Disj(Rc::new(vals)),
                     };
@@ -1486,13 +1727,25 @@ impl Engine {
                         match b {
                             Value::Package(p) => Value::Bottom(self.err_at(
                                 ErrKind::Unsupported,
-                                format!("not supported yet: {}.{} (standard package {p})", p.rsplit('/').next().unwrap_or(&p), self.labels.name(label)),
+                                format!(
+                                    "not supported yet: {}.{} (standard package {p})",
+                                    p.rsplit('/').next().unwrap_or(&p),
+                                    self.labels.name(label)
+                                ),
                                 e,
                             )),
                             Value::Bottom(err) => Value::Bottom(err),
                             other => Value::Bottom(self.err_at(
-                                if other.is_atom() { ErrKind::Eval } else { ErrKind::Incomplete },
-                                format!("invalid selector {}: cannot select from {}", self.labels.name(label), describe(&other)),
+                                if other.is_atom() {
+                                    ErrKind::Eval
+                                } else {
+                                    ErrKind::Incomplete
+                                },
+                                format!(
+                                    "invalid selector {}: cannot select from {}",
+                                    self.labels.name(label),
+                                    describe(&other)
+                                ),
                                 e,
                             )),
                         }
@@ -1502,11 +1755,34 @@ impl Engine {
                 Err(err) => Value::Bottom(self.with_pos(err, e)),
             },
             Expr::Index(x, i) => self.index(x, i, env, e),
-            Expr::Slice(..) => Value::Bottom(self.err_at(ErrKind::Unsupported, "not supported yet: slice expressions".into(), e)),
+            Expr::Slice(..) => Value::Bottom(self.err_at(
+                ErrKind::Unsupported,
+                "not supported yet: slice expressions".into(),
+                e,
+            )),
             Expr::Call(f, args) => self.call(f, &args, env, e),
             Expr::Unary(op, x) => {
                 let val = self.eval(x, env);
-                crate::ops::unary(op, val).map_err(|m| self.err_at(m.0, m.1, e)).unwrap_or_else(Value::Bottom)
+                crate::ops::unary(op, val)
+                    .map_err(|m| self.err_at(m.0, m.1, e))
+                    .unwrap_or_else(Value::Bottom)
+            }
+            Expr::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b)
+                if matches!(self.prog.expr(a), Expr::Bottom)
+                    || matches!(self.prog.expr(b), Expr::Bottom) =>
+            {
+                // `x == _|_` tests whether x is an error (spec: Comparison
+                // operators).
+                let other = if matches!(self.prog.expr(a), Expr::Bottom) {
+                    b
+                } else {
+                    a
+                };
+                let is_err = match self.prog.expr(other) {
+                    Expr::Bottom => true,
+                    _ => self.eval(other, env).is_bottom(),
+                };
+                Value::Bool(if op == BinaryOp::Eq { is_err } else { !is_err })
             }
             Expr::Binary(op, a, b) => {
                 let va = self.eval(a, env);
@@ -1517,12 +1793,21 @@ impl Engine {
                         let eq = self.equal(*x, *y);
                         Value::Bool(if op == BinaryOp::Eq { eq } else { !eq })
                     }
-                    (BinaryOp::Add, Value::Vertex(x), Value::Vertex(y)) | (BinaryOp::Mul, Value::Vertex(x), Value::Vertex(y))
+                    (BinaryOp::Add, Value::Vertex(x), Value::Vertex(y))
+                    | (BinaryOp::Mul, Value::Vertex(x), Value::Vertex(y))
                         if self.v[*x as usize].is_list() || self.v[*y as usize].is_list() =>
                     {
-                        Value::Bottom(self.err_at(ErrKind::Eval, "list arithmetic is not supported; use list.Concat and list.Repeat".into(), e))
+                        Value::Bottom(
+                            self.err_at(
+                                ErrKind::Eval,
+                                "list arithmetic is not supported; use list.Concat and list.Repeat"
+                                    .into(),
+                                e,
+                            ),
+                        )
                     }
-                    _ => crate::ops::binary(op, va, vb).unwrap_or_else(|m| Value::Bottom(self.err_at(m.0, m.1, e))),
+                    _ => crate::ops::binary(op, va, vb)
+                        .unwrap_or_else(|m| Value::Bottom(self.err_at(m.0, m.1, e))),
                 }
             }
             Expr::Interpolation(parts, bytes) => {
@@ -1539,13 +1824,21 @@ impl Engine {
                             Value::Null => out.extend_from_slice(b"null"),
                             Value::Bottom(err) => return Value::Bottom(err),
                             other => {
-                                let kind = if matches!(other, Value::Vertex(_)) { ErrKind::Eval } else { ErrKind::Incomplete };
+                                let kind = if matches!(other, Value::Vertex(_)) {
+                                    ErrKind::Eval
+                                } else {
+                                    ErrKind::Incomplete
+                                };
                                 let what = match &other {
                                     Value::Vertex(w) if self.v[*w as usize].is_list() => "cannot use [] (type list) as type (bool|string|bytes|number)".to_string(),
                                     Value::Vertex(_) => "cannot use {} (type struct) as type (bool|string|bytes|number)".to_string(),
                                     o => format!("non-concrete value {}", describe(o)),
                                 };
-                                return Value::Bottom(self.err_at(kind, format!("invalid interpolation: {what}"), *x));
+                                return Value::Bottom(self.err_at(
+                                    kind,
+                                    format!("invalid interpolation: {what}"),
+                                    *x,
+                                ));
                             }
                         },
                     }
@@ -1559,10 +1852,26 @@ impl Engine {
         }
     }
 
+    fn is_scalar_vertex(&self, w: VId) -> bool {
+        let x = &self.v[w as usize];
+        x.arcs.is_empty()
+            && !x.is_struct
+            && !x.is_list()
+            && x.disjuncts.is_empty()
+            && x.groups.is_empty()
+    }
+
     fn is_scalar_expr(&self, e: ExprId) -> bool {
         matches!(
             self.prog.expr(e),
-            Expr::Null | Expr::Bool(_) | Expr::Num(_) | Expr::Str(_) | Expr::Bytes(_) | Expr::Kind(_) | Expr::Top | Expr::Unary(..)
+            Expr::Null
+                | Expr::Bool(_)
+                | Expr::Num(_)
+                | Expr::Str(_)
+                | Expr::Bytes(_)
+                | Expr::Kind(_)
+                | Expr::Top
+                | Expr::Unary(..)
         )
     }
 
@@ -1589,6 +1898,23 @@ impl Engine {
     /// A fresh vertex holding one expression (struct literals and
     /// conjunctions used as operands).
     fn anonymous(&mut self, e: ExprId, env: EnvId) -> Value {
+        let active = self.anon_active.entry(e).or_insert(0);
+        if *active >= MAX_SELF_NESTING {
+            return Value::Bottom(self.err_at(
+                ErrKind::StructuralCycle,
+                "structural cycle".into(),
+                e,
+            ));
+        }
+        *active += 1;
+        let r = self.anonymous_inner(e, env);
+        if let Some(a) = self.anon_active.get_mut(&e) {
+            *a -= 1;
+        }
+        r
+    }
+
+    fn anonymous_inner(&mut self, e: ExprId, env: EnvId) -> Value {
         let w = self.new_vertex(None, None);
         self.v[w as usize].conjuncts.push(Conjunct {
             kind: CKind::Expr(e),
@@ -1599,7 +1925,10 @@ impl Engine {
         let w = self.deref(w);
         if !self.v[w as usize].disjuncts.is_empty() {
             let ds = self.v[w as usize].disjuncts.clone();
-            let vals = ds.iter().map(|&(d, def)| (self.vertex_value(d), def)).collect();
+            let vals = ds
+                .iter()
+                .map(|&(d, def)| (self.vertex_value(d), def))
+                .collect();
             return Value::Disj(Rc::new(vals));
         }
         self.vertex_value(w)
@@ -1613,7 +1942,11 @@ impl Engine {
             (_, Value::Bottom(_)) => idx,
             (Value::Vertex(w), Value::Num(n)) if self.v[*w as usize].is_list() => {
                 let Some(k) = n.to_i64().filter(|_| n.is_int) else {
-                    return Value::Bottom(self.err_at(ErrKind::Eval, format!("invalid list index {}", n.to_json()), i));
+                    return Value::Bottom(self.err_at(
+                        ErrKind::Eval,
+                        format!("invalid list index {}", n.to_json()),
+                        i,
+                    ));
                 };
                 let len = self.v[*w as usize].arcs.len() as i64;
                 if k < 0 || k >= len {
@@ -1633,11 +1966,17 @@ impl Engine {
                     Err(err) => Value::Bottom(err),
                 }
             }
-            (Value::Str(_) | Value::Bytes(_), Value::Num(_)) => {
-                Value::Bottom(self.err_at(ErrKind::Eval, "indexing strings and bytes is not supported".into(), e))
-            }
+            (Value::Str(_) | Value::Bytes(_), Value::Num(_)) => Value::Bottom(self.err_at(
+                ErrKind::Eval,
+                "indexing strings and bytes is not supported".into(),
+                e,
+            )),
             _ if !base.is_atom() && !matches!(base, Value::Vertex(_)) || !idx.is_atom() => {
-                Value::Bottom(self.err_at(ErrKind::Incomplete, "incomplete index expression".into(), e))
+                Value::Bottom(self.err_at(
+                    ErrKind::Incomplete,
+                    "incomplete index expression".into(),
+                    e,
+                ))
             }
             _ => Value::Bottom(self.err_at(
                 ErrKind::Eval,
@@ -1652,7 +1991,11 @@ impl Engine {
         match fv {
             Value::Builtin(b) => crate::builtins::call(self, b, args, env, e),
             Value::Bottom(err) => Value::Bottom(err),
-            other => Value::Bottom(self.err_at(ErrKind::Eval, format!("cannot call non-function {}", describe(&other)), e)),
+            other => Value::Bottom(self.err_at(
+                ErrKind::Eval,
+                format!("cannot call non-function {}", describe(&other)),
+                e,
+            )),
         }
     }
 

@@ -118,7 +118,11 @@ fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) ->
     let vx = &en.v[v as usize];
     if vx.is_list() {
         let arcs = vx.arcs.clone();
-        return Data::List(arcs.into_iter().map(|a| walk(en, a, errors, depth + 1)).collect());
+        return Data::List(
+            arcs.into_iter()
+                .map(|a| walk(en, a, errors, depth + 1))
+                .collect(),
+        );
     }
     if vx.is_struct || !vx.arcs.is_empty() {
         let arcs = vx.arcs.clone();
@@ -223,11 +227,21 @@ pub fn base64(b: &[u8]) -> String {
     let mut out = String::new();
     for chunk in b.chunks(3) {
         let n = chunk.len();
-        let x = (chunk[0] as u32) << 16 | (*chunk.get(1).unwrap_or(&0) as u32) << 8 | *chunk.get(2).unwrap_or(&0) as u32;
+        let x = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
         out.push(T[(x >> 18) as usize & 63] as char);
         out.push(T[(x >> 12) as usize & 63] as char);
-        out.push(if n > 1 { T[(x >> 6) as usize & 63] as char } else { '=' });
-        out.push(if n > 2 { T[x as usize & 63] as char } else { '=' });
+        out.push(if n > 1 {
+            T[(x >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if n > 2 {
+            T[x as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }

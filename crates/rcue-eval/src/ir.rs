@@ -54,11 +54,17 @@ pub enum Ref {
     /// A field of the struct `up` scopes out.
     Field { up: u32, label: Label },
     /// A `let` of the scope `up` levels out.
-    Let { up: u32, expr: ExprId, name: Rc<str> },
+    Let {
+        up: u32,
+        expr: ExprId,
+        name: Rc<str>,
+    },
     /// A comprehension variable (`slot` 0 = key, 1 = value).
     Var { up: u32, slot: u8 },
     /// The label matched by a pattern constraint `[X=...]`.
     PatternLabel { up: u32 },
+    /// The field a pattern constraint applies to (`X=[...]: v`).
+    PatternField { up: u32 },
     /// An imported package.
     Import(Rc<str>),
 }
@@ -135,7 +141,9 @@ pub enum FieldLabel {
 #[derive(Clone, Debug)]
 pub enum Clause {
     /// Iterates `source`; binds a new scope with key and value slots.
-    For { source: ExprId },
+    For {
+        source: ExprId,
+    },
     If(ExprId),
     /// `let` clause: a new scope whose `Ref::Let{up: 0}` refers to it.
     Let(ExprId),

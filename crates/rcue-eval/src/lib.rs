@@ -2,7 +2,7 @@
 //! builtins and export. Free of I/O: the loader hands it sources.
 //!
 //! ```
-//! let inst = rcue_eval::Instance::from_sources(&[("a.cue", "a: 1 + 2\nb: a * 2\n")]).unwrap();
+//! let mut inst = rcue_eval::Instance::from_sources(&[("a.cue", "a: 1 + 2\nb: a * 2\n")]).unwrap();
 //! assert_eq!(inst.export_json(None).unwrap(), "{\n    \"a\": 3,\n    \"b\": 6\n}\n");
 //! ```
 
@@ -86,7 +86,8 @@ impl Instance {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let refs: Vec<(u32, &rcue_syntax::ast::File)> = files.iter().map(|(i, f)| (*i, f)).collect();
+        let refs: Vec<(u32, &rcue_syntax::ast::File)> =
+            files.iter().map(|(i, f)| (*i, f)).collect();
         let mut c = compile::Compiler::new(&mut prog, &mut labels);
         let roots = c.compile_package(&refs);
         for (msg, pos) in std::mem::take(&mut c.errors) {
@@ -126,7 +127,10 @@ impl Instance {
         Error {
             path: e.path,
             msg: e.msg,
-            pos: pos.into_iter().map(|p| self.engine.prog.render_pos(p)).collect(),
+            pos: pos
+                .into_iter()
+                .map(|p| self.engine.prog.render_pos(p))
+                .collect(),
             incomplete: e.kind == ErrKind::Incomplete || e.kind == ErrKind::Cycle,
         }
     }
@@ -151,8 +155,16 @@ impl Instance {
                     .prog
                     .files
                     .push(("-e".to_string(), rcue_syntax::LineIndex::new(src)));
-                let refs: Vec<(u32, &rcue_syntax::ast::File)> = self.files.iter().enumerate().map(|(i, f)| (i as u32, f)).collect();
-                let (mut prog, mut labels) = (std::mem::take(&mut self.engine.prog), std::mem::take(&mut self.engine.labels));
+                let refs: Vec<(u32, &rcue_syntax::ast::File)> = self
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (i as u32, f))
+                    .collect();
+                let (mut prog, mut labels) = (
+                    std::mem::take(&mut self.engine.prog),
+                    std::mem::take(&mut self.engine.labels),
+                );
                 let mut c = compile::Compiler::new(&mut prog, &mut labels);
                 let id = c.compile_in_package(&refs, &ast, file);
                 let errs = std::mem::take(&mut c.errors);

@@ -87,7 +87,12 @@ pub fn check_bound(op: BoundOp, bound: &Value, x: &Value) -> Result<(), Value> {
     let fail = || {
         Value::Bottom(EvalError::new(
             ErrKind::Eval,
-            format!("invalid value {} (out of bound {}{})", describe(x), op.as_str(), describe(bound)),
+            format!(
+                "invalid value {} (out of bound {}{})",
+                describe(x),
+                op.as_str(),
+                describe(bound)
+            ),
         ))
     };
     match op {
@@ -99,7 +104,9 @@ pub fn check_bound(op: BoundOp, bound: &Value, x: &Value) -> Result<(), Value> {
             let (Value::Str(re), Value::Str(s)) = (bound, x) else {
                 return Err(conflict(&Value::Bound(op, Rc::new(bound.clone())), x));
             };
-            let re = regex(re).map_err(|e| Value::err(ErrKind::Eval, format!("invalid regular expression: {e}")))?;
+            let re = regex(re).map_err(|e| {
+                Value::err(ErrKind::Eval, format!("invalid regular expression: {e}"))
+            })?;
             if re.is_match(s) == (op == BoundOp::Match) {
                 Ok(())
             } else {
@@ -107,7 +114,10 @@ pub fn check_bound(op: BoundOp, bound: &Value, x: &Value) -> Result<(), Value> {
             }
         }
         _ => {
-            let Some(ord) = atoms_cmp(x, bound).filter(|_| x.kind() & bound.kind() != 0 || (x.kind() & kind::NUMBER != 0 && bound.kind() & kind::NUMBER != 0)) else {
+            let Some(ord) = atoms_cmp(x, bound).filter(|_| {
+                x.kind() & bound.kind() != 0
+                    || (x.kind() & kind::NUMBER != 0 && bound.kind() & kind::NUMBER != 0)
+            }) else {
                 return Err(conflict(&Value::Bound(op, Rc::new(bound.clone())), x));
             };
             let ok = match op {
@@ -150,10 +160,12 @@ pub fn meet(a: &Value, b: &Value) -> Value {
                 conflict(a, b)
             }
         }
-        (x, Value::Bound(op, bound)) | (Value::Bound(op, bound), x) if x.is_atom() => match check_bound(*op, bound, x) {
-            Ok(()) => x.clone(),
-            Err(e) => e,
-        },
+        (x, Value::Bound(op, bound)) | (Value::Bound(op, bound), x) if x.is_atom() => {
+            match check_bound(*op, bound, x) {
+                Ok(()) => x.clone(),
+                Err(e) => e,
+            }
+        }
         (x, Value::Conj(cs)) | (Value::Conj(cs), x) if x.is_atom() => {
             let mut v = x.clone();
             for c in cs.iter() {
@@ -222,7 +234,9 @@ fn conjoin(a: &Value, b: &Value) -> Value {
 
 fn same_constraint(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Bound(o1, v1), Value::Bound(o2, v2)) => o1 == o2 && atoms_equal(v1, v2) == Some(true) && v1.kind() == v2.kind(),
+        (Value::Bound(o1, v1), Value::Bound(o2, v2)) => {
+            o1 == o2 && atoms_equal(v1, v2) == Some(true) && v1.kind() == v2.kind()
+        }
         _ => false,
     }
 }
@@ -233,7 +247,9 @@ fn simplify_bounds(parts: Vec<Value>) -> Vec<Value> {
     let mut rest = Vec::new();
     for p in parts {
         match &p {
-            Value::Bound(op @ (BoundOp::Gt | BoundOp::Ge), v) if matches!(v.as_ref(), Value::Num(_)) => {
+            Value::Bound(op @ (BoundOp::Gt | BoundOp::Ge), v)
+                if matches!(v.as_ref(), Value::Num(_)) =>
+            {
                 let tighter = match &lower {
                     None => true,
                     Some((lop, lv)) => match atoms_cmp(v, lv) {
@@ -246,7 +262,9 @@ fn simplify_bounds(parts: Vec<Value>) -> Vec<Value> {
                     lower = Some((*op, v.as_ref().clone()));
                 }
             }
-            Value::Bound(op @ (BoundOp::Lt | BoundOp::Le), v) if matches!(v.as_ref(), Value::Num(_)) => {
+            Value::Bound(op @ (BoundOp::Lt | BoundOp::Le), v)
+                if matches!(v.as_ref(), Value::Num(_)) =>
+            {
                 let tighter = match &upper {
                     None => true,
                     Some((uop, uv)) => match atoms_cmp(v, uv) {
@@ -328,7 +346,10 @@ mod tests {
         assert!(meet(&int(1), &int(2)).is_bottom());
         assert_eq!(describe(&meet(&Value::Kind(kind::INT), &int(3))), "3");
         assert!(meet(&Value::Kind(kind::STRING), &int(3)).is_bottom());
-        assert_eq!(describe(&meet(&Value::Kind(kind::NUMBER), &Value::Kind(kind::INT))), "int");
+        assert_eq!(
+            describe(&meet(&Value::Kind(kind::NUMBER), &Value::Kind(kind::INT))),
+            "int"
+        );
         assert!(meet(&Value::Num(Num::float(10, -1)), &int(1)).is_bottom());
     }
 
@@ -336,13 +357,25 @@ mod tests {
     fn bounds() {
         assert_eq!(describe(&meet(&b(BoundOp::Ge, int(0)), &int(3))), "3");
         assert!(meet(&b(BoundOp::Lt, int(3)), &int(3)).is_bottom());
-        assert_eq!(describe(&meet(&b(BoundOp::Match, s("^a")), &s("abc"))), "\"abc\"");
+        assert_eq!(
+            describe(&meet(&b(BoundOp::Match, s("^a")), &s("abc"))),
+            "\"abc\""
+        );
         assert!(meet(&b(BoundOp::NotMatch, s("^a")), &s("abc")).is_bottom());
-        let r = meet(&meet(&Value::Kind(kind::INT), &b(BoundOp::Ge, int(0))), &b(BoundOp::Lt, int(10)));
+        let r = meet(
+            &meet(&Value::Kind(kind::INT), &b(BoundOp::Ge, int(0))),
+            &b(BoundOp::Lt, int(10)),
+        );
         assert_eq!(describe(&r), "int & >=0 & <10");
-        assert_eq!(describe(&meet(&b(BoundOp::Ge, int(1)), &b(BoundOp::Le, int(1)))), "1");
+        assert_eq!(
+            describe(&meet(&b(BoundOp::Ge, int(1)), &b(BoundOp::Le, int(1)))),
+            "1"
+        );
         assert!(meet(&b(BoundOp::Gt, int(5)), &b(BoundOp::Lt, int(3))).is_bottom());
-        assert_eq!(describe(&meet(&b(BoundOp::Ge, int(0)), &b(BoundOp::Ge, int(2)))), ">=2");
+        assert_eq!(
+            describe(&meet(&b(BoundOp::Ge, int(0)), &b(BoundOp::Ge, int(2)))),
+            ">=2"
+        );
     }
 
     #[test]
@@ -360,9 +393,21 @@ mod tests {
         for x in &vals {
             for y in &vals {
                 let (l, r) = (meet(x, y), meet(y, x));
-                assert_eq!(l.is_bottom(), r.is_bottom(), "{} & {}", describe(x), describe(y));
+                assert_eq!(
+                    l.is_bottom(),
+                    r.is_bottom(),
+                    "{} & {}",
+                    describe(x),
+                    describe(y)
+                );
                 if !l.is_bottom() {
-                    assert_eq!(describe(&meet(&l, &r)), describe(&l), "{} & {}", describe(x), describe(y));
+                    assert_eq!(
+                        describe(&meet(&l, &r)),
+                        describe(&l),
+                        "{} & {}",
+                        describe(x),
+                        describe(y)
+                    );
                 }
             }
         }

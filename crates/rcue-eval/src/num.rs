@@ -101,7 +101,11 @@ impl Num {
     pub fn parse_int(text: &str) -> Result<Num, NumError> {
         let t: String = text.chars().filter(|&c| c != '_').collect();
         let bad = || NumError::Invalid(format!("invalid integer literal {text:?}"));
-        let radix = |s: &str, r: u32| BigInt::parse_bytes(s.as_bytes(), r).map(Num::int).ok_or_else(bad);
+        let radix = |s: &str, r: u32| {
+            BigInt::parse_bytes(s.as_bytes(), r)
+                .map(Num::int)
+                .ok_or_else(bad)
+        };
         if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
             return radix(h, 16);
         }
@@ -288,8 +292,12 @@ impl Num {
     /// Integer division and remainder; `euclid` selects `div`/`mod`
     /// (Euclidean) over `quo`/`rem` (truncated).
     pub fn int_div(&self, other: &Num, euclid: bool) -> Result<(Num, Num), NumError> {
-        let a = self.to_bigint().ok_or_else(|| NumError::Invalid("not an integer".into()))?;
-        let b = other.to_bigint().ok_or_else(|| NumError::Invalid("not an integer".into()))?;
+        let a = self
+            .to_bigint()
+            .ok_or_else(|| NumError::Invalid("not an integer".into()))?;
+        let b = other
+            .to_bigint()
+            .ok_or_else(|| NumError::Invalid("not an integer".into()))?;
         if b.is_zero() {
             return Err(NumError::DivisionByZero);
         }
@@ -337,7 +345,11 @@ impl Num {
         } else {
             let (first, rest) = s.split_at(1);
             let sign = if adjusted >= 0 { "+" } else { "-" };
-            let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+            let dot = if rest.is_empty() {
+                String::new()
+            } else {
+                format!(".{rest}")
+            };
             format!("{neg}{first}{dot}E{sign}{}", adjusted.abs())
         }
     }
@@ -423,7 +435,10 @@ mod tests {
         assert_eq!(q.mul(&six).to_json(), "4.000000000000000000000000000000000");
         assert_eq!(f("1.00").div(&f("1.00")).unwrap().to_json(), "1.0");
         assert_eq!(i("1.0T").div(&f("2.0")).unwrap().to_json(), "5.0E+11");
-        assert_eq!(i("2").div(&i("3")).unwrap().mul(&six).to_json(), "4.000000000000000000000000000000000");
+        assert_eq!(
+            i("2").div(&i("3")).unwrap().mul(&six).to_json(),
+            "4.000000000000000000000000000000000"
+        );
         assert_eq!(f("1.0").div(&i("0")), Err(NumError::DivisionByZero));
         assert_eq!(i("0").div(&i("0")), Err(NumError::DivisionUndefined));
         assert_eq!(i("1").add(&i("2")).to_json(), "3");
@@ -432,11 +447,20 @@ mod tests {
 
     #[test]
     fn integer_division() {
-        let cases = [(5, 2, 2, 1, 2, 1), (5, -2, -2, 1, -2, 1), (-5, 2, -3, 1, -2, -1), (-5, -2, 3, 1, 2, -1)];
+        let cases = [
+            (5, 2, 2, 1, 2, 1),
+            (5, -2, -2, 1, -2, 1),
+            (-5, 2, -3, 1, -2, -1),
+            (-5, -2, 3, 1, 2, -1),
+        ];
         for (a, b, d, m, q, r) in cases {
             let (dd, mm) = Num::int(a).int_div(&Num::int(b), true).unwrap();
             let (qq, rr) = Num::int(a).int_div(&Num::int(b), false).unwrap();
-            assert_eq!((dd.to_i64(), mm.to_i64(), qq.to_i64(), rr.to_i64()), (Some(d), Some(m), Some(q), Some(r)), "{a} {b}");
+            assert_eq!(
+                (dd.to_i64(), mm.to_i64(), qq.to_i64(), rr.to_i64()),
+                (Some(d), Some(m), Some(q), Some(r)),
+                "{a} {b}"
+            );
         }
     }
 

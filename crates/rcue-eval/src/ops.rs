@@ -12,7 +12,10 @@ use crate::value::{atoms_cmp, atoms_equal, kind_name, BoundOp, ErrKind, Value};
 pub type OpError = (ErrKind, String);
 
 fn incomplete(v: &Value, op: &str) -> OpError {
-    (ErrKind::Incomplete, format!("non-concrete value {} in operand to {}", describe(v), op))
+    (
+        ErrKind::Incomplete,
+        format!("non-concrete value {} in operand to {}", describe(v), op),
+    )
 }
 
 pub fn unary(op: UnaryOp, x: Value) -> Result<Value, OpError> {
@@ -25,28 +28,68 @@ pub fn unary(op: UnaryOp, x: Value) -> Result<Value, OpError> {
         }
         match (b, &x) {
             (BoundOp::Match | BoundOp::NotMatch, Value::Str(s)) => {
-                regex(s).map_err(|e| (ErrKind::Eval, format!("invalid regular expression {}: {e}", describe(&x))))?;
+                regex(s).map_err(|e| {
+                    (
+                        ErrKind::Eval,
+                        format!("invalid regular expression {}: {e}", describe(&x)),
+                    )
+                })?;
             }
             (BoundOp::Match | BoundOp::NotMatch, _) => {
-                return Err((ErrKind::Eval, format!("invalid operand {} to {} (type {})", describe(&x), b.as_str(), kind_name(x.kind()))))
+                return Err((
+                    ErrKind::Eval,
+                    format!(
+                        "invalid operand {} to {} (type {})",
+                        describe(&x),
+                        b.as_str(),
+                        kind_name(x.kind())
+                    ),
+                ))
             }
             (BoundOp::Ne, _) => {}
             (_, Value::Num(_) | Value::Str(_) | Value::Bytes(_)) => {}
             _ => {
-                return Err((ErrKind::Eval, format!("invalid operand {} to {} (type {})", describe(&x), b.as_str(), kind_name(x.kind()))))
+                return Err((
+                    ErrKind::Eval,
+                    format!(
+                        "invalid operand {} to {} (type {})",
+                        describe(&x),
+                        b.as_str(),
+                        kind_name(x.kind())
+                    ),
+                ))
             }
         }
         Ok(Value::Bound(b, Rc::new(x)))
     };
     match op {
         UnaryOp::Plus | UnaryOp::Neg => match &x {
-            Value::Num(n) => Ok(Value::Num(if op == UnaryOp::Neg { n.neg() } else { n.clone() })),
-            v if v.is_atom() => Err((ErrKind::Eval, format!("invalid operation {}{} (type {})", op.as_str(), describe(v), kind_name(v.kind())))),
+            Value::Num(n) => Ok(Value::Num(if op == UnaryOp::Neg {
+                n.neg()
+            } else {
+                n.clone()
+            })),
+            v if v.is_atom() => Err((
+                ErrKind::Eval,
+                format!(
+                    "invalid operation {}{} (type {})",
+                    op.as_str(),
+                    describe(v),
+                    kind_name(v.kind())
+                ),
+            )),
             v => Err(incomplete(v, op.as_str())),
         },
         UnaryOp::Not => match &x {
             Value::Bool(b) => Ok(Value::Bool(!b)),
-            v if v.is_atom() => Err((ErrKind::Eval, format!("invalid operation !{} (type {})", describe(v), kind_name(v.kind())))),
+            v if v.is_atom() => Err((
+                ErrKind::Eval,
+                format!(
+                    "invalid operation !{} (type {})",
+                    describe(v),
+                    kind_name(v.kind())
+                ),
+            )),
             v => Err(incomplete(v, "!")),
         },
         UnaryOp::Lt => bound(BoundOp::Lt, x),
@@ -77,7 +120,11 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
     }
     let sym = op.as_str();
     // Comparisons with null are allowed against any concrete value.
-    if matches!(op, BinaryOp::Eq | BinaryOp::Ne) && (matches!(a, Value::Null) || matches!(b, Value::Null)) && a.is_atom() && b.is_atom() {
+    if matches!(op, BinaryOp::Eq | BinaryOp::Ne)
+        && (matches!(a, Value::Null) || matches!(b, Value::Null))
+        && a.is_atom()
+        && b.is_atom()
+    {
         let eq = matches!((&a, &b), (Value::Null, Value::Null));
         return Ok(Value::Bool(if op == BinaryOp::Eq { eq } else { !eq }));
     }
@@ -108,17 +155,24 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
                 BinaryOp::Mul => x.mul(y),
                 _ => x.div(y).map_err(num_err)?,
             })),
-            (Value::Str(x), Value::Str(y)) if op == BinaryOp::Add => Ok(Value::Str(Rc::from(format!("{x}{y}").as_str()))),
+            (Value::Str(x), Value::Str(y)) if op == BinaryOp::Add => {
+                Ok(Value::Str(Rc::from(format!("{x}{y}").as_str())))
+            }
             (Value::Bytes(x), Value::Bytes(y)) if op == BinaryOp::Add => {
                 let mut v = x.to_vec();
                 v.extend_from_slice(y);
                 Ok(Value::Bytes(Rc::from(v.as_slice())))
             }
-            (Value::Str(_) | Value::Bytes(_), Value::Num(n)) | (Value::Num(n), Value::Str(_) | Value::Bytes(_)) if op == BinaryOp::Mul => {
-                let count = n
-                    .to_i64()
-                    .filter(|c| n.is_int && *c >= 0)
-                    .ok_or_else(|| (ErrKind::Eval, format!("cannot repeat a string {} times", n.to_json())))?;
+            (Value::Str(_) | Value::Bytes(_), Value::Num(n))
+            | (Value::Num(n), Value::Str(_) | Value::Bytes(_))
+                if op == BinaryOp::Mul =>
+            {
+                let count = n.to_i64().filter(|c| n.is_int && *c >= 0).ok_or_else(|| {
+                    (
+                        ErrKind::Eval,
+                        format!("cannot repeat a string {} times", n.to_json()),
+                    )
+                })?;
                 let unit: Vec<u8> = match (&a, &b) {
                     (Value::Str(s), _) | (_, Value::Str(s)) => s.as_bytes().to_vec(),
                     (Value::Bytes(x), _) | (_, Value::Bytes(x)) => x.to_vec(),
@@ -126,19 +180,28 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
                 };
                 let total = unit.len().saturating_mul(count as usize);
                 if total > crate::MAX_STRING_BYTES {
-                    return Err((ErrKind::Eval, format!("string repetition too large: {total} bytes (limit {})", crate::MAX_STRING_BYTES)));
+                    return Err((
+                        ErrKind::Eval,
+                        format!(
+                            "string repetition too large: {total} bytes (limit {})",
+                            crate::MAX_STRING_BYTES
+                        ),
+                    ));
                 }
                 let out = unit.repeat(count as usize);
-                Ok(if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
-                    Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
-                } else {
-                    Value::Bytes(Rc::from(out.as_slice()))
-                })
+                Ok(
+                    if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
+                        Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
+                    } else {
+                        Value::Bytes(Rc::from(out.as_slice()))
+                    },
+                )
             }
             _ => Err(mismatch()),
         },
         BinaryOp::Eq | BinaryOp::Ne => {
-            let same_kind = a.kind() == b.kind() || (matches!(a, Value::Num(_)) && matches!(b, Value::Num(_)));
+            let same_kind =
+                a.kind() == b.kind() || (matches!(a, Value::Num(_)) && matches!(b, Value::Num(_)));
             if !same_kind {
                 return Err(mismatch());
             }
@@ -146,8 +209,12 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
             Ok(Value::Bool(if op == BinaryOp::Eq { eq } else { !eq }))
         }
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            let ord = atoms_cmp(&a, &b).filter(|_| a.kind() == b.kind() || (matches!(a, Value::Num(_)) && matches!(b, Value::Num(_))));
-            let Some(ord) = ord else { return Err(mismatch()) };
+            let ord = atoms_cmp(&a, &b).filter(|_| {
+                a.kind() == b.kind() || (matches!(a, Value::Num(_)) && matches!(b, Value::Num(_)))
+            });
+            let Some(ord) = ord else {
+                return Err(mismatch());
+            };
             use std::cmp::Ordering::*;
             Ok(Value::Bool(match op {
                 BinaryOp::Lt => ord == Less,
@@ -158,13 +225,18 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
         }
         BinaryOp::Match | BinaryOp::NotMatch => match (&a, &b) {
             (Value::Str(s), Value::Str(re)) => {
-                let re = regex(re).map_err(|e| (ErrKind::Eval, format!("invalid regular expression: {e}")))?;
+                let re = regex(re)
+                    .map_err(|e| (ErrKind::Eval, format!("invalid regular expression: {e}")))?;
                 Ok(Value::Bool(re.is_match(s) == (op == BinaryOp::Match)))
             }
             _ => Err(mismatch()),
         },
         BinaryOp::LogicalAnd | BinaryOp::LogicalOr => match (&a, &b) {
-            (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if op == BinaryOp::LogicalAnd { *x && *y } else { *x || *y })),
+            (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if op == BinaryOp::LogicalAnd {
+                *x && *y
+            } else {
+                *x || *y
+            })),
             _ => Err(mismatch()),
         },
         BinaryOp::And | BinaryOp::Or => unreachable!("handled by the engine"),
@@ -179,16 +251,32 @@ pub fn int_op(name: &str, a: &Value, b: &Value) -> Result<Value, OpError> {
                 return Err(incomplete(v, name));
             }
         }
-        return Err((ErrKind::Eval, format!("cannot use {} as int in argument to {name}", describe(if matches!(a, Value::Num(_)) { b } else { a }))));
+        return Err((
+            ErrKind::Eval,
+            format!(
+                "cannot use {} as int in argument to {name}",
+                describe(if matches!(a, Value::Num(_)) { b } else { a })
+            ),
+        ));
     };
     for v in [x, y] {
         if !v.is_int {
-            return Err((ErrKind::Eval, format!("cannot use {} (type float) as int in argument to {name}", v.to_json())));
+            return Err((
+                ErrKind::Eval,
+                format!(
+                    "cannot use {} (type float) as int in argument to {name}",
+                    v.to_json()
+                ),
+            ));
         }
     }
     let euclid = matches!(name, "div" | "mod");
     let (q, r) = x.int_div(y, euclid).map_err(num_err)?;
-    Ok(Value::Num(if matches!(name, "div" | "quo") { q } else { r }))
+    Ok(Value::Num(if matches!(name, "div" | "quo") {
+        q
+    } else {
+        r
+    }))
 }
 
 pub fn num(i: i64) -> Value {

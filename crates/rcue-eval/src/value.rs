@@ -112,7 +112,10 @@ impl Value {
     }
 
     pub fn is_atom(&self) -> bool {
-        matches!(self, Value::Null | Value::Bool(_) | Value::Num(_) | Value::Str(_) | Value::Bytes(_))
+        matches!(
+            self,
+            Value::Null | Value::Bool(_) | Value::Num(_) | Value::Str(_) | Value::Bytes(_)
+        )
     }
 
     /// The kinds of values this value admits.
@@ -166,11 +169,19 @@ pub fn kind_name(k: Kind) -> String {
     }
     if k & kind::NUMBER == kind::NUMBER {
         let rest = k & !kind::NUMBER;
-        let mut parts: Vec<&str> = names.iter().filter(|(b, _)| rest & b != 0).map(|(_, n)| *n).collect();
+        let mut parts: Vec<&str> = names
+            .iter()
+            .filter(|(b, _)| rest & b != 0)
+            .map(|(_, n)| *n)
+            .collect();
         parts.insert(0, "number");
         return parts.join("|");
     }
-    let parts: Vec<&str> = names.iter().filter(|(b, _)| k & b != 0).map(|(_, n)| *n).collect();
+    let parts: Vec<&str> = names
+        .iter()
+        .filter(|(b, _)| k & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
     if parts.is_empty() {
         "_|_".to_string()
     } else {

@@ -109,8 +109,8 @@ struct Parts {
     body: String,
     attrs: Option<String>,
     /// For fields: how many labels the shorthand chain has, and whether the
-    /// value holds a struct, list or multi-line string (then, as `cue fmt`
-    /// does, the field is not aligned with its neighbours).
+    /// value is a struct or list literal (then, as `cue fmt` does, the field
+    /// is not aligned with its neighbours).
     field: Option<(usize, bool)>,
 }
 
@@ -182,9 +182,10 @@ fn width(s: &str) -> usize {
 }
 
 /// Appends one cell to each line that has it. Over a run of consecutive
-/// one-line lines that have the cell after some text (a run ends at a blank
-/// line or at a line without the cell), the cells start in the same column;
-/// elsewhere one space separates a cell from the text before it.
+/// one-line lines that have the cell after some text (a run ends at a
+/// section break or at a line without the cell), the cells start in the
+/// same column; elsewhere one space separates a cell from the text before
+/// it.
 fn align_column(lines: &mut [String], cells: &[Option<&str>], breaks: &[bool], one_line: &[bool]) {
     let member =
         |lines: &[String], k: usize| cells[k].is_some() && one_line[k] && !lines[k].is_empty();
@@ -356,10 +357,10 @@ impl<'a> Printer<'a> {
     /// in sections as `cue fmt` aligns them: within a section, the values
     /// of fields start in the same column, and so do attributes and
     /// trailing comments of consecutive lines. Blank lines and comment
-    /// lines end a section; in a list of declarations (`decls`), so does
-    /// anything that is not a plain field, a field whose value holds a
-    /// struct, list or multi-line string, and a change in the length of
-    /// shorthand label chains.
+    /// lines end a section, and so do lines that span several lines; in a
+    /// list of declarations (`decls`), so does anything that is not a field,
+    /// a field whose value is a struct or list literal, and a change in the
+    /// length of shorthand label chains.
     fn write_entries(&self, entries: &[Entry], decls: bool, out: &mut String) {
         let n = entries.len();
         let field = |k: usize| match &entries[k].kind {
@@ -413,7 +414,14 @@ impl<'a> Printer<'a> {
     /// Writes `open` (with the comment that followed it in the source), the
     /// entries one level deeper, and `close` on a line of its own; or just
     /// `open close` when there is nothing inside.
-    fn write_braced(&mut self, open: char, close: char, comment: Option<String>, entries: &[Entry], out: &mut String) {
+    fn write_braced(
+        &mut self,
+        open: char,
+        close: char,
+        comment: Option<String>,
+        entries: &[Entry],
+        out: &mut String,
+    ) {
         let decls = open == '{';
         out.push(open);
         if let Some(c) = &comment {
@@ -498,7 +506,6 @@ impl<'a> Printer<'a> {
                     s.push_str(&self.import_spec(one));
                     return Parts::plain(s);
                 }
-                self.indent += 1;
                 let entries = self.block(
                     imports,
                     span.start as usize,
@@ -506,7 +513,6 @@ impl<'a> Printer<'a> {
                     |i| i.span,
                     |p, i| Parts::plain(p.import_spec(i)),
                 );
-                self.indent -= 1;
                 s.push('(');
                 s.push('\n');
                 self.indent += 1;
@@ -584,7 +590,7 @@ impl<'a> Printer<'a> {
             label: Some(label),
             body,
             attrs,
-            field: Some((fields.len(), needs_own_section(&cur.value))),
+            field: Some((fields.len(), is_composite(&cur.value))),
         }
     }
 
@@ -671,8 +677,14 @@ impl<'a> Printer<'a> {
             if i > 0 {
                 // A clause that starts a line in the source starts one here,
                 // at the indentation of the first.
-                let (prev_end, start) = (c.clauses[i - 1].span().end as usize, cl.span().start as usize);
-                if self.text(prev_end, start).is_some_and(|gap| gap.contains('\n')) {
+                let (prev_end, start) = (
+                    c.clauses[i - 1].span().end as usize,
+                    cl.span().start as usize,
+                );
+                if self
+                    .text(prev_end, start)
+                    .is_some_and(|gap| gap.contains('\n'))
+                {
                     self.comments_in_gap(prev_end, start, out);
                     out.push('\n');
                     push_tabs(out, self.indent);
@@ -737,16 +749,13 @@ impl<'a> Printer<'a> {
             return;
         }
         let (lo, hi) = inner_range(s.span);
-        // `{{` ... `}}`: a single embedded literal written right inside the
-        // braces stays there.
-        if let [Decl::Embed(inner @ Expr {
-            kind: ExprKind::Struct(_) | ExprKind::List(_),
-            ..
-        })] = s.decls.as_slice()
-        {
-            if self.hugs(lo, inner.span, hi) {
+        // `{{` ... `}}`, `{for x in y {` ... `}}`: a single declaration
+        // written right inside the braces stays there.
+        if let [d] = s.decls.as_slice() {
+            if self.hugs(lo, d.span(), hi) {
                 out.push('{');
-                self.expr(inner, out);
+                let parts = self.decl_parts(d);
+                out.push_str(&parts.joined());
                 out.push('}');
                 return;
             }
@@ -774,11 +783,7 @@ impl<'a> Printer<'a> {
         // `[{` ... `}]`: a single multi-line element written right inside
         // the brackets stays there.
         if let [el @ (ListElem::Expr(_) | ListElem::Comprehension(_))] = l.elems.as_slice() {
-            let span = el.span();
-            let same_line = |t: Option<&str>| t.is_some_and(|t| !t.contains('\n'));
-            if same_line(self.text(lo, span.start as usize))
-                && same_line(self.text(span.end as usize, hi))
-            {
+            if self.hugs(lo, el.span(), hi) {
                 out.push('[');
                 self.list_elem(el, out);
                 out.push(']');
@@ -946,7 +951,10 @@ impl<'a> Printer<'a> {
             out.push(' ');
             out.push_str(op.as_str());
             let start = r.span.start as usize;
-            if self.text(left_end, start).is_some_and(|gap| gap.contains('\n')) {
+            if self
+                .text(left_end, start)
+                .is_some_and(|gap| gap.contains('\n'))
+            {
                 self.indent = indent + 1;
                 self.comments_in_gap(left_end, start, out);
                 out.push('\n');
@@ -963,7 +971,9 @@ impl<'a> Printer<'a> {
     /// line break follows an operator: the first after the operator if it
     /// is on its line, the others on lines of their own.
     fn comments_in_gap(&mut self, lo: usize, hi: usize, out: &mut String) {
-        let mut i = self.comments.partition_point(|c| (c.span.start as usize) < lo);
+        let mut i = self
+            .comments
+            .partition_point(|c| (c.span.start as usize) < lo);
         while i < self.comments.len() && (self.comments[i].span.start as usize) < hi {
             if !self.done[i] {
                 self.done[i] = true;
@@ -1016,34 +1026,10 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// Whether a field value holds a struct or list literal or a multi-line
-/// string where `cue fmt` looks for them; such fields are not aligned.
-fn needs_own_section(e: &Expr) -> bool {
-    let mut todo = vec![e];
-    while let Some(e) = todo.pop() {
-        match &e.kind {
-            ExprKind::Struct(_) | ExprKind::List(_) => return true,
-            ExprKind::String(s) => {
-                let interpolated = s.parts.iter().any(|p| matches!(p, StringPart::Interp(_)));
-                if s.raw.contains('\n') && !interpolated {
-                    return true;
-                }
-            }
-            ExprKind::Paren(x)
-            | ExprKind::Unary(_, x)
-            | ExprKind::Try(x)
-            | ExprKind::Open(x)
-            | ExprKind::Index(x, _)
-            | ExprKind::Selector(x, _) => todo.push(x),
-            ExprKind::Binary(_, l, r) => {
-                todo.push(l);
-                todo.push(r);
-            }
-            ExprKind::Call(_, args) => todo.extend(args),
-            _ => {}
-        }
-    }
-    false
+/// Whether a field's value is a struct or list literal: such fields start
+/// a section of their own and are not aligned with their neighbours.
+fn is_composite(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Struct(_) | ExprKind::List(_))
 }
 
 /// The operand of a postfix expression (`x` in `x.a`, `x[i]`, `x(...)`).
@@ -1154,8 +1140,12 @@ mod tests {
     }
 
     #[test]
-    fn single_embedded_literal_hugs_the_braces() {
+    fn single_declaration_hugs_the_braces() {
         check("a: {{\nx: 1\n}}\n", "a: {{\n\tx: 1\n}}\n");
+        check(
+            "e: { for k, v in o if k > \"a\" {\n\"\\(k)\":v }}\n",
+            "e: {for k, v in o if k > \"a\" {\n\t\"\\(k)\": v\n}}\n",
+        );
         check("a: {\n{\nx: 1\n}\n}\n", "a: {\n\t{\n\t\tx: 1\n\t}\n}\n");
     }
 
@@ -1337,7 +1327,10 @@ mod tests {
             "a: { // open\nb: 1\n// last\n}\n",
             "a: { // open\n\tb: 1\n\t// last\n}\n",
         );
-        check("a: [ // open\n]\nb: {\n\n// only\n\n}\n", "a: [ // open\n]\nb: {\n\t// only\n}\n");
+        check(
+            "a: [ // open\n]\nb: {\n\n// only\n\n}\n",
+            "a: [ // open\n]\nb: {\n\t// only\n}\n",
+        );
         check(
             "a: [\n// first\n1,\n// last\n]\n",
             "a: [\n\t// first\n\t1,\n\t// last\n]\n",
@@ -1353,7 +1346,10 @@ mod tests {
             "#Kind: \"a\" | // the a\n  \"b\" |\n  // before c\n  \"c\"\n",
             "#Kind: \"a\" | // the a\n\t\"b\" |\n\t// before c\n\t\"c\"\n",
         );
-        check("x: {\na: 1 &\n{\nb: 2\n}\n}\n", "x: {\n\ta: 1 &\n\t\t{\n\t\t\tb: 2\n\t\t}\n}\n");
+        check(
+            "x: {\na: 1 &\n{\nb: 2\n}\n}\n",
+            "x: {\n\ta: 1 &\n\t\t{\n\t\t\tb: 2\n\t\t}\n}\n",
+        );
     }
 
     #[test]
@@ -1361,7 +1357,10 @@ mod tests {
         check("a: f(1, // c\n2)\n", "a: f(1, 2)\n// c\n");
         check("a: // c\nb: 1\n", "a: b: 1\n// c\n");
         check("x: {\na: y[0 // c\n]\n}\n", "x: {\n\ta: y[0]\n\t// c\n}\n");
-        check("import ( // c\n\"a\"\n\"b\" // d\n// e\n)\n", "import (\n\t// c\n\t\"a\"\n\t\"b\" // d\n)\n// e\n");
+        check(
+            "import ( // c\n\"a\"\n\"b\" // d\n// e\n)\n",
+            "import (\n\t// c\n\t\"a\"\n\t\"b\" // d\n)\n// e\n",
+        );
     }
 
     #[test]
@@ -1379,25 +1378,37 @@ mod tests {
     }
 
     #[test]
-    fn fields_holding_structs_and_lists_are_not_aligned() {
+    fn fields_with_struct_or_list_values_are_not_aligned() {
         check("a: 1\nbbb: 2\ncc: {}\n", "a:   1\nbbb: 2\ncc: {}\n");
         check("a: 1\nbbb: [1]\ncc: 3\n", "a: 1\nbbb: [1]\ncc: 3\n");
-        check("a: x & {y: 1}\nbbb: 2\n", "a: x & {y: 1}\nbbb: 2\n");
-        check("a: f([1])\nbbb: 2\n", "a: f([1])\nbbb: 2\n");
-        check("a: {x: 1} @a()\nbb: 2 @b()\n", "a: {x: 1} @a()\nbb: 2 @b()\n");
-        check("a: \"\"\"\n\tx\n\t\"\"\"\nbb: 2\n", "a: \"\"\"\n\tx\n\t\"\"\"\nbb: 2\n");
+        check("a: x & {y: 1}\nbbb: 2\n", "a:   x & {y: 1}\nbbb: 2\n");
+        check("a: f([1])\nbbb: 2\n", "a:   f([1])\nbbb: 2\n");
+        check(
+            "a: {x: 1} @a()\nbb: 2 @b()\n",
+            "a: {x: 1} @a()\nbb: 2 @b()\n",
+        );
+        check(
+            "a: \"\"\"\n\tx\n\t\"\"\"\nbb: 2\n",
+            "a: \"\"\"\n\tx\n\t\"\"\"\nbb: 2\n",
+        );
     }
 
     #[test]
     fn shorthand_chains_align_with_chains_of_the_same_length() {
-        check("a: b: 1\ncc: d: 2\ne: 3\nff: 4\n", "a: b:  1\ncc: d: 2\ne:  3\nff: 4\n");
+        check(
+            "a: b: 1\ncc: d: 2\ne: 3\nff: 4\n",
+            "a: b:  1\ncc: d: 2\ne:  3\nff: 4\n",
+        );
         check("a: b: {}\ncc: d: 2\n", "a: b: {}\ncc: d: 2\n");
     }
 
     #[test]
     fn attributes_and_trailing_comments_are_aligned() {
         check("a: 1 @x()\nbb: 22 @y()\n", "a:  1  @x()\nbb: 22 @y()\n");
-        check("a: 1 @x()\nbb: 22\nc: 3 @z()\n", "a:  1 @x()\nbb: 22\nc:  3 @z()\n");
+        check(
+            "a: 1 @x()\nbb: 22\nc: 3 @z()\n",
+            "a:  1 @x()\nbb: 22\nc:  3 @z()\n",
+        );
         check(
             "a: 1 // x\nbbbb: 2 // y\nc: 3\n",
             "a:    1 // x\nbbbb: 2 // y\nc:    3\n",
@@ -2049,7 +2060,12 @@ mod tests {
         /// A bracketed block: on one line, or over several lines with random
         /// separators, blank lines and comments, the first and last items
         /// maybe on the lines of the brackets.
-        fn layout(open: &str, close: &str, items: Vec<(String, &str)>, multi: (bool, &str, bool)) -> String {
+        fn layout(
+            open: &str,
+            close: &str,
+            items: Vec<(String, &str)>,
+            multi: (bool, &str, bool),
+        ) -> String {
             let (multi, head, hug_end) = multi;
             let mut s = open.to_string();
             if multi {

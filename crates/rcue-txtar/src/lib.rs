@@ -23,7 +23,10 @@ impl Archive {
         let mut current: Option<(String, String)> = None;
         for line in text.split_inclusive('\n') {
             let trimmed = line.trim_end_matches(['\n', '\r']);
-            if let Some(name) = trimmed.strip_prefix("-- ").and_then(|l| l.strip_suffix(" --")) {
+            if let Some(name) = trimmed
+                .strip_prefix("-- ")
+                .and_then(|l| l.strip_suffix(" --"))
+            {
                 if let Some(f) = current.take() {
                     a.files.push(f);
                 }
@@ -44,7 +47,10 @@ impl Archive {
     }
 
     pub fn file(&self, name: &str) -> Option<&str> {
-        self.files.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_str())
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_str())
     }
 
     /// Replaces the body of `name`, or appends it.

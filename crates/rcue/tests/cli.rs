@@ -23,8 +23,16 @@ fn fmt_rewrites_files_in_place() {
     let dir = tempdir("fmt");
     std::fs::write(dir.join("a.cue"), "a:   1\nb: {c:2}\n").unwrap();
     let out = rcue(&["fmt", "a.cue"], &dir);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read_to_string(dir.join("a.cue")).unwrap(), "a: 1\nb: {c: 2}\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.cue")).unwrap(),
+        "a: 1\nb: {c: 2}\n"
+    );
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
@@ -37,7 +45,10 @@ fn fmt_check_lists_unformatted_files_and_changes_nothing() {
     let out = rcue(&["fmt", "--check", "bad.cue", "good.cue"], &dir);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "bad.cue\n");
-    assert_eq!(std::fs::read_to_string(dir.join("bad.cue")).unwrap(), "a:   1\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("bad.cue")).unwrap(),
+        "a:   1\n"
+    );
 }
 
 #[test]
@@ -48,7 +59,10 @@ fn fmt_reports_syntax_errors_with_positions_and_keeps_the_file() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("x.cue:3:1"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("x.cue")).unwrap(), "a: 1\nb: {c: \n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("x.cue")).unwrap(),
+        "a: 1\nb: {c: \n"
+    );
 }
 
 #[test]

@@ -28,7 +28,11 @@ pub fn run(args: Args) -> u8 {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(s) => sources.push((display_name(path), s)),
                 Err(e) => {
-                    eprintln!("{}: invalid UTF-8 at byte {}", path.display(), e.utf8_error().valid_up_to());
+                    eprintln!(
+                        "{}: invalid UTF-8 at byte {}",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    );
                     return EXIT_ERRORS;
                 }
             },
@@ -38,7 +42,10 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
-    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, s)| (n.as_str(), s.as_str())).collect();
+    let refs: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
     let mut inst = match rcue_eval::Instance::from_sources(&refs) {
         Ok(i) => i,
         Err(errors) => {

@@ -27,8 +27,14 @@ pub fn report(errors: &rcue::SourceErrors) {
 /// Writes `contents` to `path` atomically: a temporary file beside it, then
 /// a rename, so that an interrupted run never leaves a half-written file.
 pub fn write_atomic(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.rcue-tmp-{}", std::process::id()));
     std::fs::write(&tmp, contents)?;
     if let Ok(meta) = std::fs::metadata(path) {
