@@ -24,6 +24,8 @@ enum Binding {
     PatternLabel,
     /// `X=[pattern]: v`: the field the pattern applies to.
     PatternField,
+    /// `X=(expr): v` or `X="\(a)": v`: a field with a computed label.
+    DynField(ExprId),
 }
 
 #[derive(Default)]
@@ -40,6 +42,9 @@ pub struct Compiler<'a> {
     file: u32,
     /// Errors found while compiling (unresolved references and the like).
     pub errors: Vec<(String, Pos)>,
+    /// Placeholders for computed labels that aliases refer to, in
+    /// declaration order; filled when the fields are compiled.
+    dyn_slots: Vec<ExprId>,
 }
 
 impl<'a> Compiler<'a> {
@@ -51,6 +56,7 @@ impl<'a> Compiler<'a> {
             imports: HashMap::new(),
             file: 0,
             errors: Vec::new(),
+            dyn_slots: Vec::new(),
         }
     }
 
@@ -155,6 +161,32 @@ impl<'a> Compiler<'a> {
                             scope.names.insert(a.name.clone(), Binding::Field(l));
                         }
                     }
+                    if label.is_none() && !matches!(f.label.kind, AstLabel::Pattern(..)) {
+                        // A computed label: the alias names whatever field the
+                        // label evaluates to. The label expression is
+                        // compiled into this placeholder with the struct.
+                        let id = self.prog.add(Expr::Top, Pos::default());
+                        let names = [
+                            f.label.alias.as_ref().map(|a| a.name.clone()),
+                            f.label.postfix_alias.as_ref().map(|p| p.value.name.clone()),
+                        ];
+                        for n in names.into_iter().flatten().filter(|n| n != "_") {
+                            scope.names.insert(n, Binding::DynField(id));
+                        }
+                        if let Some(k) = f
+                            .label
+                            .postfix_alias
+                            .as_ref()
+                            .and_then(|p| p.label.as_ref())
+                            .filter(|k| k.name != "_")
+                        {
+                            scope.names.insert(
+                                k.name.clone(),
+                                Binding::Let(id, Rc::from(k.name.as_str())),
+                            );
+                        }
+                        self.dyn_slots.push(id);
+                    }
                 }
                 ast::Decl::Let(l) => {
                     // The expression id is filled in when the let is compiled;
@@ -253,6 +285,9 @@ impl<'a> Compiler<'a> {
                 if let Some(a) = &label.alias {
                     scope.names.insert(a.name.clone(), Binding::PatternField);
                 }
+                if let ExprKind::Alias(a, _) = &f.value.kind {
+                    scope.names.insert(a.name.clone(), Binding::PatternField);
+                }
                 if let Some(p) = &label.postfix_alias {
                     if p.value.name != "_" {
                         scope
@@ -278,6 +313,12 @@ impl<'a> Compiler<'a> {
                     AstLabel::Dynamic(e) => FieldLabel::Dynamic(self.expr(e)),
                     AstLabel::Pattern(..) => unreachable!(),
                 };
+                if let FieldLabel::Dynamic(id) = fl {
+                    if let Some(slot) = self.find_dyn_slot(label) {
+                        self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
+                        self.prog.pos[slot as usize] = self.prog.pos[id as usize];
+                    }
+                }
                 let value = self.value_expr(&f.value);
                 lit.decls.push(Decl::Field {
                     label: fl,
@@ -286,6 +327,29 @@ impl<'a> Compiler<'a> {
                 });
             }
         }
+    }
+
+    /// The placeholder reserved by `declare` for an aliased computed label.
+    fn find_dyn_slot(&self, label: &ast::Label) -> Option<ExprId> {
+        let names = [
+            label.alias.as_ref().map(|a| a.name.clone()),
+            label.postfix_alias.as_ref().map(|p| p.value.name.clone()),
+            label
+                .postfix_alias
+                .as_ref()
+                .and_then(|p| p.label.as_ref())
+                .map(|k| k.name.clone()),
+        ];
+        for scope in self.scopes.iter().rev().take(1) {
+            for n in names.iter().flatten() {
+                match scope.names.get(n) {
+                    Some(Binding::DynField(id)) => return Some(*id),
+                    Some(Binding::Let(id, _)) if self.dyn_slots.contains(id) => return Some(*id),
+                    _ => {}
+                }
+            }
+        }
+        None
     }
 
     /// A field's value: a value alias `X=expr` is only a name for the field.
@@ -367,6 +431,7 @@ impl<'a> Compiler<'a> {
                     Binding::Var(slot) => Expr::Ref(Ref::Var { up, slot }),
                     Binding::PatternLabel => Expr::Ref(Ref::PatternLabel { up }),
                     Binding::PatternField => Expr::Ref(Ref::PatternField { up }),
+                    Binding::DynField(label) => Expr::Ref(Ref::DynField { up, label }),
                 };
                 return self.add(e, span);
             }

@@ -33,6 +33,9 @@ pub type EnvId = u32;
 
 /// Disjunct combinations tried for one vertex before giving up.
 pub const MAX_DISJUNCTS: usize = 20_000;
+/// Vertices one evaluation may create before it stops with an error
+/// (bounds memory and time on hostile or runaway inputs).
+pub const MAX_VERTICES: usize = 2_000_000;
 /// Nesting of evaluation before "too deep" is reported.
 pub const MAX_DEPTH: usize = 10_000;
 /// How often one expression may be evaluated as an operand inside its own
@@ -225,6 +228,8 @@ pub struct Engine {
     /// How many evaluations of each operand expression are under way.
     anon_active: HashMap<ExprId, usize>,
     disj_depth: usize,
+    /// Set when `MAX_VERTICES` is reached: every further step fails fast.
+    pub exhausted: bool,
 }
 
 fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
@@ -254,10 +259,14 @@ impl Engine {
             evaluating: Vec::new(),
             anon_active: HashMap::new(),
             disj_depth: 0,
+            exhausted: false,
         }
     }
 
     pub fn new_vertex(&mut self, parent: Option<VId>, label: Option<Label>) -> VId {
+        if self.v.len() >= MAX_VERTICES && !self.exhausted {
+            self.exhausted = true;
+        }
         self.v.push(Vertex::new(parent, label));
         (self.v.len() - 1) as VId
     }
@@ -471,6 +480,15 @@ impl Engine {
     /// (the arcs themselves are processed lazily).
     pub fn process(&mut self, v: VId) {
         if self.v[v as usize].state != State::New {
+            return;
+        }
+        if self.exhausted {
+            let e = EvalError::new(
+                ErrKind::Eval,
+                format!("evaluation too large: more than {MAX_VERTICES} values"),
+            );
+            add_err(&mut self.v[v as usize].err, e);
+            self.v[v as usize].state = State::Done;
             return;
         }
         if self.depth > MAX_DEPTH {
@@ -743,7 +761,7 @@ impl Engine {
         vx.seen_groups += 1;
         if let Some(&choice) = vx.choices.get(idx) {
             let (c, _) = g.disjuncts[choice].clone();
-            vx.conjuncts.push(c);
+            self.unify_conjunct(v, c);
         } else {
             vx.groups.push(g);
         }
@@ -882,11 +900,13 @@ impl Engine {
             }
             return;
         }
+        // Unify them here, in place of the reference, so that fields keep
+        // the order in which the conjuncts are written.
         let mut map = HashMap::new();
         for c in conjuncts {
             let n = self.graft_node(w, c.node, v, base, &mut map);
             let c = Conjunct { node: n, ..c };
-            self.v[v as usize].conjuncts.push(c);
+            self.unify_conjunct(v, c);
         }
     }
 
@@ -1511,6 +1531,26 @@ impl Engine {
                 match val {
                     Value::Vertex(w) => Ok(Some(w)),
                     _ => Ok(None),
+                }
+            }
+            Expr::Ref(Ref::DynField { up, label }) => {
+                let target = self.env_at(env, up);
+                let EnvKind::Struct(v) = self.envs[target as usize].kind else {
+                    return Ok(None);
+                };
+                match self.eval(label, target) {
+                    Value::Str(s) => {
+                        let l = self.labels.string(&s);
+                        let v = self.deref(v);
+                        self.process(v);
+                        Ok(self.arc(self.deref(v), l))
+                    }
+                    Value::Bottom(err) => Err(err),
+                    _ => Err(self.err_at(
+                        ErrKind::Incomplete,
+                        "unresolved label of aliased field".into(),
+                        e,
+                    )),
                 }
             }
             Expr::Ref(Ref::PatternField { up }) => {
