@@ -20,12 +20,13 @@ fn name(b: BuiltinFn) -> &'static str {
         BuiltinFn::Mod => "mod",
         BuiltinFn::Quo => "quo",
         BuiltinFn::Rem => "rem",
+        BuiltinFn::MatchN => "matchN",
     }
 }
 
 pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprId) -> Value {
     let want = match b {
-        BuiltinFn::Div | BuiltinFn::Mod | BuiltinFn::Quo | BuiltinFn::Rem => 2,
+        BuiltinFn::Div | BuiltinFn::Mod | BuiltinFn::Quo | BuiltinFn::Rem | BuiltinFn::MatchN => 2,
         _ => 1,
     };
     if args.len() != want {
@@ -41,6 +42,47 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
         ));
     }
     match b {
+        BuiltinFn::MatchN => {
+            let count = en.eval(args[0], env);
+            let list = en.eval(args[1], env);
+            let schemas = match list {
+                Value::Vertex(w) if en.v[en.deref(w) as usize].is_list() => en.deref(w),
+                Value::Bottom(_) => return list,
+                other => {
+                    return Value::Bottom(en.error_at(
+                        ErrKind::Eval,
+                        format!(
+                            "matchN: second argument must be a list, found {}",
+                            describe(&other)
+                        ),
+                        args[1],
+                    ))
+                }
+            };
+            match &count {
+                Value::Num(_) | Value::Bound(..) | Value::Conj(_) => {}
+                Value::Bottom(_) => return count,
+                other => {
+                    return Value::Bottom(en.error_at(
+                        ErrKind::Eval,
+                        format!(
+                            "matchN: first argument must be a number or bound, found {}",
+                            describe(other)
+                        ),
+                        args[0],
+                    ))
+                }
+            }
+            let pos = en.pos_of(e);
+            let text = en
+                .source_text(pos)
+                .unwrap_or_else(|| "matchN(...)".to_string());
+            Value::Validator(Rc::new(crate::value::Validator::MatchN {
+                count,
+                schemas,
+                text,
+            }))
+        }
         BuiltinFn::Len => {
             let v = en.eval(args[0], env);
             match &v {

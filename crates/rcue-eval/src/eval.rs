@@ -37,7 +37,7 @@ pub const MAX_DISJUNCTS: usize = 20_000;
 /// (bounds memory and time on hostile or runaway inputs).
 pub const MAX_VERTICES: usize = 2_000_000;
 /// Nesting of evaluation before "too deep" is reported.
-pub const MAX_DEPTH: usize = 10_000;
+pub const MAX_DEPTH: usize = 4_000;
 /// How often one expression may be evaluated as an operand inside its own
 /// evaluation before it is taken for a structural cycle.
 pub const MAX_SELF_NESTING: usize = 1;
@@ -127,6 +127,15 @@ pub struct ListLitInfo {
 }
 
 #[derive(Clone, Debug)]
+pub struct DynFieldDecl {
+    pub label: ExprId,
+    pub constraint: Constraint,
+    pub value: ExprId,
+    pub env: EnvId,
+    pub node: u32,
+}
+
+#[derive(Clone, Debug)]
 pub struct Pending {
     pub comp: Rc<Comprehension>,
     pub env: EnvId,
@@ -153,6 +162,7 @@ pub struct Vertex {
     pub lists: Vec<ListLitInfo>,
     pub patterns: Vec<Pattern>,
     pub pending: Vec<Pending>,
+    pub pending_dyn: Vec<DynFieldDecl>,
     pub groups: Vec<DisjGroup>,
     pub choices: Vec<usize>,
     pub seen_groups: usize,
@@ -170,6 +180,11 @@ pub struct Vertex {
     /// (processing appends more; disjunct candidates start from these).
     pub orig_conjuncts: usize,
     pub orig_nodes: usize,
+    /// Validators to check once the value is complete.
+    pub validators: Vec<(Rc<Validator>, Pos)>,
+    /// Set on the vertices built to check validators, which must not
+    /// re-check them.
+    pub no_validators: bool,
 }
 
 impl Vertex {
@@ -187,6 +202,7 @@ impl Vertex {
             lists: Vec::new(),
             patterns: Vec::new(),
             pending: Vec::new(),
+            pending_dyn: Vec::new(),
             groups: Vec::new(),
             choices: Vec::new(),
             seen_groups: 0,
@@ -207,6 +223,8 @@ impl Vertex {
             finalized: false,
             orig_conjuncts: 0,
             orig_nodes: 1,
+            validators: Vec::new(),
+            no_validators: false,
         }
     }
 
@@ -230,6 +248,9 @@ pub struct Engine {
     disj_depth: usize,
     /// Set when `MAX_VERTICES` is reached: every further step fails fast.
     pub exhausted: bool,
+    eval_depth: usize,
+    /// Computed labels being evaluated through an alias.
+    labels_active: Vec<(EnvId, ExprId)>,
 }
 
 fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
@@ -260,6 +281,8 @@ impl Engine {
             anon_active: HashMap::new(),
             disj_depth: 0,
             exhausted: false,
+            eval_depth: 0,
+            labels_active: Vec::new(),
         }
     }
 
@@ -511,7 +534,8 @@ impl Engine {
                 self.unify_conjunct(v, c);
                 i += 1;
             }
-            if !self.run_pending(v) {
+            let dyn_added = self.run_dyn(v);
+            if !self.run_pending(v) && !dyn_added {
                 break;
             }
         }
@@ -804,6 +828,12 @@ impl Engine {
                 );
                 add_err(&mut self.v[v as usize].err, e)
             }
+            Value::Validator(val) => {
+                if !self.v[v as usize].no_validators {
+                    let pos = src.map(|s| self.prog.pos[s as usize]).unwrap_or_default();
+                    self.v[v as usize].validators.push((val, pos));
+                }
+            }
             val => {
                 let cur = self.v[v as usize].value.clone();
                 let m = meet(&cur, &val);
@@ -927,51 +957,16 @@ impl Engine {
                     label,
                     constraint,
                     value,
-                } => {
-                    let label = match label {
-                        FieldLabel::Static(l) => *l,
-                        FieldLabel::Dynamic(e) => match self.eval(*e, senv) {
-                            Value::Str(s) => self.labels.string(&s),
-                            Value::Bottom(err) => {
-                                add_err(&mut self.v[v as usize].err, err);
-                                continue;
-                            }
-                            other => {
-                                let kind = if other.is_atom() {
-                                    ErrKind::Eval
-                                } else {
-                                    ErrKind::Incomplete
-                                };
-                                let err = self.err_at(
-                                    kind,
-                                    format!(
-                                        "invalid label: cannot use {} as label",
-                                        describe(&other)
-                                    ),
-                                    *e,
-                                );
-                                add_err(&mut self.v[v as usize].err, err);
-                                continue;
-                            }
-                        },
-                    };
-                    self.v[v as usize].close[n as usize].labels.push(label);
-                    let arc = self.get_or_create_arc(v, label);
-                    let at = match constraint {
-                        Constraint::Regular => ArcType::Regular,
-                        Constraint::Optional => ArcType::Optional,
-                        Constraint::Required => ArcType::Required,
-                    };
-                    if at > self.v[arc as usize].arc_type {
-                        self.v[arc as usize].arc_type = at;
-                    }
-                    let cn = self.child_node(v, n, arc);
-                    self.v[arc as usize].conjuncts.push(Conjunct {
-                        kind: CKind::Expr(*value),
+                } => match label {
+                    FieldLabel::Static(l) => self.add_field(v, *l, *constraint, *value, senv, n),
+                    FieldLabel::Dynamic(e) => self.v[v as usize].pending_dyn.push(DynFieldDecl {
+                        label: *e,
+                        constraint: *constraint,
+                        value: *value,
                         env: senv,
-                        node: cn,
-                    });
-                }
+                        node: n,
+                    }),
+                },
                 Decl::Pattern { pattern, value } => {
                     let idx = self.v[v as usize].patterns.len();
                     self.v[v as usize].patterns.push(Pattern {
@@ -1003,6 +998,86 @@ impl Engine {
                     });
                 }
             }
+        }
+    }
+
+    fn add_field(
+        &mut self,
+        v: VId,
+        label: Label,
+        constraint: Constraint,
+        value: ExprId,
+        env: EnvId,
+        n: u32,
+    ) {
+        self.v[v as usize].close[n as usize].labels.push(label);
+        let arc = self.get_or_create_arc(v, label);
+        let at = match constraint {
+            Constraint::Regular => ArcType::Regular,
+            Constraint::Optional => ArcType::Optional,
+            Constraint::Required => ArcType::Required,
+        };
+        if at > self.v[arc as usize].arc_type {
+            self.v[arc as usize].arc_type = at;
+        }
+        let cn = self.child_node(v, n, arc);
+        self.v[arc as usize].conjuncts.push(Conjunct {
+            kind: CKind::Expr(value),
+            env,
+            node: cn,
+        });
+    }
+
+    /// Adds the fields with computed labels, once the static fields are
+    /// known (labels may refer to them). A label that cannot be computed
+    /// yet waits for the others; returns whether any field was added.
+    fn run_dyn(&mut self, v: VId) -> bool {
+        let mut progress = false;
+        loop {
+            let pending = std::mem::take(&mut self.v[v as usize].pending_dyn);
+            if pending.is_empty() {
+                return progress;
+            }
+            let mut waiting = Vec::new();
+            let mut failed = Vec::new();
+            let mut added = false;
+            for d in pending {
+                match self.eval(d.label, d.env) {
+                    Value::Str(s) => {
+                        let l = self.labels.string(&s);
+                        self.add_field(v, l, d.constraint, d.value, d.env, d.node);
+                        added = true;
+                    }
+                    Value::Bottom(err) if !err.is_incomplete() => failed.push(err),
+                    other => waiting.push((d, other)),
+                }
+            }
+            for err in failed {
+                add_err(&mut self.v[v as usize].err, err);
+            }
+            progress |= added;
+            if !added || waiting.is_empty() {
+                for (d, other) in waiting {
+                    let err = match other {
+                        Value::Bottom(err) => err,
+                        other => {
+                            let kind = if other.is_atom() {
+                                ErrKind::Eval
+                            } else {
+                                ErrKind::Incomplete
+                            };
+                            self.err_at(
+                                kind,
+                                format!("invalid label: cannot use {} as label", describe(&other)),
+                                d.label,
+                            )
+                        }
+                    };
+                    add_err(&mut self.v[v as usize].err, err);
+                }
+                return progress;
+            }
+            self.v[v as usize].pending_dyn = waiting.into_iter().map(|(d, _)| d).collect();
         }
     }
 
@@ -1134,6 +1209,10 @@ impl Engine {
             }
         };
         let s = Value::Str(Rc::from(name.as_str()));
+        if let Value::Bottom(err) = &matcher {
+            add_err(&mut self.v[v as usize].err, err.clone());
+            return false;
+        }
         match &matcher {
             Value::Vertex(w) => {
                 // A struct or list pattern never matches a label.
@@ -1378,6 +1457,9 @@ impl Engine {
     /// The first permanent error in a vertex or its regular descendants.
     pub fn first_error(&mut self, v: VId) -> Option<Rc<EvalError>> {
         self.finalize(v);
+        if self.v[v as usize].state == State::Processing {
+            return None;
+        }
         let v = self.deref(v);
         let vx = &self.v[v as usize];
         if let Some(e) = &vx.err {
@@ -1421,6 +1503,75 @@ impl Engine {
             self.finalize(d);
         }
         self.depth -= 1;
+        self.check_validators(v);
+    }
+
+    /// Checks the validators of a complete vertex.
+    fn check_validators(&mut self, v: VId) {
+        let validators = std::mem::take(&mut self.v[v as usize].validators);
+        for (val, pos) in validators {
+            if self.v[v as usize].err.is_some() {
+                return;
+            }
+            match val.as_ref() {
+                Validator::MatchN {
+                    count,
+                    schemas,
+                    text,
+                } => {
+                    let schemas = self.v[*schemas as usize].arcs.clone();
+                    let mut matched = 0i64;
+                    for s in schemas {
+                        let w =
+                            self.new_vertex(self.v[v as usize].parent, self.v[v as usize].label);
+                        self.v[w as usize].no_validators = true;
+                        self.v[w as usize].conjuncts.push(Conjunct {
+                            kind: CKind::Vertex(v),
+                            env: 0,
+                            node: 0,
+                        });
+                        self.v[w as usize].conjuncts.push(Conjunct {
+                            kind: CKind::Vertex(s),
+                            env: 0,
+                            node: 0,
+                        });
+                        self.process(w);
+                        if self.first_error(w).is_none() {
+                            matched += 1;
+                        }
+                    }
+                    let ok = !meet(count, &Value::Num(Num::int(matched))).is_bottom();
+                    if !ok {
+                        let msg = format!(
+                            "invalid value {} (does not satisfy {}): {} matched, expected {}",
+                            self.describe_vertex(v),
+                            text,
+                            matched,
+                            describe(count)
+                        );
+                        let e = EvalError::at(ErrKind::Eval, msg, pos);
+                        add_err(&mut self.v[v as usize].err, e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A short rendering of a vertex's value for messages.
+    pub fn describe_vertex(&self, v: VId) -> String {
+        let vx = &self.v[v as usize];
+        if vx.is_list() {
+            "[...]".to_string()
+        } else if vx.is_struct || !vx.arcs.is_empty() {
+            "{...}".to_string()
+        } else {
+            describe(&vx.value)
+        }
+    }
+
+    /// The source text at a position, if it is in a known file.
+    pub fn source_text(&self, _p: Pos) -> Option<String> {
+        None
     }
 
     /// Structural equality of two processed values (for collapsing equal
@@ -1508,6 +1659,19 @@ impl Engine {
                 }
                 let v = self.deref(v);
                 match self.arc(v, label) {
+                    Some(a)
+                        if self.v[a as usize].arc_type == ArcType::Optional
+                            && self.labels.is_regular(label) =>
+                    {
+                        Err(self.err_at(
+                            ErrKind::Incomplete,
+                            format!(
+                                "cannot reference optional field: {}",
+                                self.labels.path_elem(label)
+                            ),
+                            e,
+                        ))
+                    }
                     Some(a) => Ok(Some(a)),
                     None => Err(self.err_at(
                         ErrKind::Incomplete,
@@ -1538,7 +1702,17 @@ impl Engine {
                 let EnvKind::Struct(v) = self.envs[target as usize].kind else {
                     return Ok(None);
                 };
-                match self.eval(label, target) {
+                if self.labels_active.contains(&(target, label)) {
+                    return Err(self.err_at(
+                        ErrKind::Cycle,
+                        "cycle in field label: the label refers to its own field".into(),
+                        e,
+                    ));
+                }
+                self.labels_active.push((target, label));
+                let l = self.eval(label, target);
+                self.labels_active.pop();
+                match l {
                     Value::Str(s) => {
                         let l = self.labels.string(&s);
                         let v = self.deref(v);
@@ -1598,7 +1772,19 @@ impl Engine {
             return Err(err.clone());
         }
         match self.arc(b, label) {
-            Some(a) if self.v[a as usize].arc_type != ArcType::None => Ok(a),
+            Some(a)
+                if self.v[a as usize].arc_type == ArcType::Optional
+                    && self.labels.is_regular(label) =>
+            {
+                Err(self.err_at(
+                    ErrKind::Incomplete,
+                    format!(
+                        "cannot reference optional field: {}",
+                        self.labels.path_elem(label)
+                    ),
+                    e,
+                ))
+            }
             Some(a) => Ok(a),
             None => {
                 let vx = &self.v[b as usize];
@@ -1682,6 +1868,18 @@ impl Engine {
 
     /// Evaluates an expression to a value, keeping disjunctions.
     pub fn eval_keep(&mut self, e: ExprId, env: EnvId) -> Value {
+        // Every path of unbounded recursion passes through here: stop it
+        // with an error long before the stack runs out.
+        if self.eval_depth >= MAX_DEPTH {
+            return Value::Bottom(self.err_at(ErrKind::StructuralCycle, format!("evaluation too deep (more than {MAX_DEPTH} nested expressions): structural cycle?"), e));
+        }
+        self.eval_depth += 1;
+        let r = self.eval_keep_inner(e, env);
+        self.eval_depth -= 1;
+        r
+    }
+
+    fn eval_keep_inner(&mut self, e: ExprId, env: EnvId) -> Value {
         let expr = self.prog.expr(e).clone();
         match expr {
             Expr::Top => Value::Top,
@@ -1899,6 +2097,7 @@ impl Engine {
             && !x.is_list()
             && x.disjuncts.is_empty()
             && x.groups.is_empty()
+            && x.validators.is_empty()
     }
 
     fn is_scalar_expr(&self, e: ExprId) -> bool {

@@ -31,6 +31,8 @@ pub struct ExportError {
 
 /// Exports a vertex; every error below it is collected.
 pub fn export(en: &mut Engine, v: VId) -> Result<Data, Vec<ExportError>> {
+    // Finalizing checks validators, which need complete values.
+    en.finalize(v);
     let mut errors = Vec::new();
     let d = walk(en, v, &mut errors, 0);
     if errors.is_empty() {

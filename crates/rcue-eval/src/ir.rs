@@ -46,6 +46,8 @@ pub enum BuiltinFn {
     Mod,
     Quo,
     Rem,
+    /// `matchN(n, [schemas])`: a validator.
+    MatchN,
 }
 
 /// What an identifier refers to, found at compile time.

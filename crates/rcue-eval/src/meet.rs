@@ -43,6 +43,9 @@ pub fn describe(v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(" | "),
         Value::Builtin(_) => "builtin".into(),
+        Value::Validator(v) => match v.as_ref() {
+            crate::value::Validator::MatchN { text, .. } => text.clone(),
+        },
         Value::Package(p) => format!("package {p}"),
     }
 }

@@ -53,6 +53,17 @@ impl EvalError {
     }
 }
 
+#[derive(Clone, Debug)]
+pub enum Validator {
+    /// The number of `schemas` (a list vertex) the value unifies with must
+    /// satisfy `count` (a number or a bound).
+    MatchN {
+        count: Value,
+        schemas: VId,
+        text: String,
+    },
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BoundOp {
     Lt,
@@ -98,6 +109,9 @@ pub enum Value {
     /// A disjunction of values, with defaults marked.
     Disj(Rc<Vec<(Value, bool)>>),
     Builtin(BuiltinFn),
+    /// A constraint checked once the value it applies to is complete
+    /// (`matchN(1, [a, b])`).
+    Validator(Rc<Validator>),
     /// An imported package, to select functions from.
     Package(Rc<str>),
 }
@@ -149,6 +163,7 @@ impl Value {
             Value::Vertex(_) => kind::STRUCT | kind::LIST,
             Value::Disj(ds) => ds.iter().fold(0, |k, (v, _)| k | v.kind()),
             Value::Builtin(_) | Value::Package(_) => 0,
+            Value::Validator(_) => kind::TOP,
         }
     }
 }
