@@ -21,6 +21,7 @@ fn name(b: BuiltinFn) -> &'static str {
         BuiltinFn::Quo => "quo",
         BuiltinFn::Rem => "rem",
         BuiltinFn::MatchN => "matchN",
+        BuiltinFn::Error => "error",
     }
 }
 
@@ -42,6 +43,18 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
         ));
     }
     match b {
+        BuiltinFn::Error => match en.eval(args[0], env) {
+            Value::Str(msg) => Value::Bottom(en.error_at(ErrKind::Eval, msg.to_string(), e)),
+            Value::Bottom(err) => Value::Bottom(err),
+            other => Value::Bottom(en.error_at(
+                ErrKind::Eval,
+                format!(
+                    "error: message must be a string, found {}",
+                    describe(&other)
+                ),
+                args[0],
+            )),
+        },
         BuiltinFn::MatchN => {
             let count = en.eval(args[0], env);
             let list = en.eval(args[1], env);

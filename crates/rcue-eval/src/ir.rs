@@ -48,6 +48,8 @@ pub enum BuiltinFn {
     Rem,
     /// `matchN(n, [schemas])`: a validator.
     MatchN,
+    /// `error("message")`: bottom with a user message.
+    Error,
 }
 
 /// What an identifier refers to, found at compile time.
