@@ -1454,6 +1454,26 @@ impl Engine {
         }
     }
 
+    /// The path of the first vertex below `v` (or `v`) holding a permanent
+    /// error, for messages.
+    pub fn error_path(&mut self, v: VId) -> String {
+        let v = self.deref(v);
+        if let Some(e) = &self.v[v as usize].err {
+            if !e.is_incomplete() {
+                return self.path(v);
+            }
+        }
+        for a in self.v[v as usize].arcs.clone() {
+            if self.v[a as usize].arc_type == ArcType::Optional {
+                continue;
+            }
+            if self.first_error(a).is_some() {
+                return self.error_path(a);
+            }
+        }
+        self.path(v)
+    }
+
     /// The first permanent error in a vertex or its regular descendants.
     pub fn first_error(&mut self, v: VId) -> Option<Rc<EvalError>> {
         self.finalize(v);
@@ -2026,6 +2046,11 @@ impl Engine {
                 let va = self.eval(a, env);
                 let vb = self.eval(b, env);
                 match (op, &va, &vb) {
+                    (BinaryOp::Eq | BinaryOp::Ne, Value::Null, Value::Vertex(_))
+                    | (BinaryOp::Eq | BinaryOp::Ne, Value::Vertex(_), Value::Null) => {
+                        Value::Bool(op == BinaryOp::Ne)
+                    }
+
                     (BinaryOp::Or, ..) => unreachable!("disjunctions are flattened"),
                     (BinaryOp::Eq | BinaryOp::Ne, Value::Vertex(x), Value::Vertex(y)) => {
                         let eq = self.equal(*x, *y);

@@ -132,6 +132,18 @@ fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) ->
         for a in arcs {
             let label = en.v[a as usize].label.expect("arc label");
             if !en.labels.is_regular(label) {
+                // Definitions and hidden fields are not exported, but
+                // `cue export` still fails on their errors (not on their
+                // being incomplete).
+                if let Some(e) = en.first_error(a) {
+                    let at = en.error_path(a);
+                    errors.push(ExportError {
+                        path: at,
+                        msg: e.msg.clone(),
+                        pos: e.pos.clone(),
+                        kind: e.kind,
+                    });
+                }
                 continue;
             }
             match en.v[a as usize].arc_type {

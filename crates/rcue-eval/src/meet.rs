@@ -37,11 +37,14 @@ pub fn describe(v: &Value) -> String {
         Value::Bound(op, x) => format!("{}{}", op.as_str(), describe(x)),
         Value::Conj(vs) => vs.iter().map(describe).collect::<Vec<_>>().join(" & "),
         Value::Vertex(_) => "{...}".into(),
-        Value::Disj(ds) => ds
-            .iter()
-            .map(|(v, d)| format!("{}{}", if *d { "*" } else { "" }, describe(v)))
-            .collect::<Vec<_>>()
-            .join(" | "),
+        Value::Disj(ds) => {
+            // Marks only mean something when they single out some disjuncts.
+            let marked = ds.iter().any(|(_, d)| !d);
+            ds.iter()
+                .map(|(v, d)| format!("{}{}", if *d && marked { "*" } else { "" }, describe(v)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        }
         Value::Builtin(_) => "builtin".into(),
         Value::Validator(v) => match v.as_ref() {
             crate::value::Validator::MatchN { text, .. } => text.clone(),
@@ -217,7 +220,7 @@ fn conjoin(a: &Value, b: &Value) -> Value {
         return conflict(a, b);
     }
     // Keep only the tightest numeric lower and upper bounds.
-    let rest = simplify_bounds(rest);
+    let rest = simplify_bounds(rest, has_kind && mask == kind::INT);
     if let Some(v) = rest.iter().find(|v| v.is_bottom()) {
         return v.clone();
     }
@@ -244,7 +247,7 @@ fn same_constraint(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn simplify_bounds(parts: Vec<Value>) -> Vec<Value> {
+fn simplify_bounds(parts: Vec<Value>, int_only: bool) -> Vec<Value> {
     let mut lower: Option<(BoundOp, Value)> = None;
     let mut upper: Option<(BoundOp, Value)> = None;
     let mut rest = Vec::new();
@@ -298,6 +301,16 @@ fn simplify_bounds(parts: Vec<Value>) -> Vec<Value> {
                 )]
             }
             Some(Ordering::Equal) => {
+                // `>=1 & <=1` admits both 1 and 1.0: only an integer type
+                // makes it one value.
+                if *lop == BoundOp::Ge && *uop == BoundOp::Le && !int_only {
+                    let mut out = vec![
+                        Value::Bound(*lop, Rc::new(lv.clone())),
+                        Value::Bound(*uop, Rc::new(uv.clone())),
+                    ];
+                    out.extend(rest);
+                    return out;
+                }
                 if *lop == BoundOp::Ge && *uop == BoundOp::Le {
                     let mut out = vec![lv.clone()];
                     out.extend(rest);
@@ -370,10 +383,16 @@ mod tests {
             &b(BoundOp::Lt, int(10)),
         );
         assert_eq!(describe(&r), "int & >=0 & <10");
+        // `>=1 & <=1` admits 1 and 1.0; with `int` it is the value 1.
         assert_eq!(
             describe(&meet(&b(BoundOp::Ge, int(1)), &b(BoundOp::Le, int(1)))),
-            "1"
+            ">=1 & <=1"
         );
+        let one = meet(
+            &meet(&Value::Kind(kind::INT), &b(BoundOp::Ge, int(1))),
+            &b(BoundOp::Le, int(1)),
+        );
+        assert_eq!(describe(&one), "1");
         assert!(meet(&b(BoundOp::Gt, int(5)), &b(BoundOp::Lt, int(3))).is_bottom());
         assert_eq!(
             describe(&meet(&b(BoundOp::Ge, int(0)), &b(BoundOp::Ge, int(2)))),

@@ -200,10 +200,12 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
             _ => Err(mismatch()),
         },
         BinaryOp::Eq | BinaryOp::Ne => {
+            // Values of different basic types are never equal (spec:
+            // Comparison operators).
             let same_kind =
                 a.kind() == b.kind() || (matches!(a, Value::Num(_)) && matches!(b, Value::Num(_)));
             if !same_kind {
-                return Err(mismatch());
+                return Ok(Value::Bool(op == BinaryOp::Ne));
             }
             let eq = atoms_equal(&a, &b) == Some(true);
             Ok(Value::Bool(if op == BinaryOp::Eq { eq } else { !eq }))
