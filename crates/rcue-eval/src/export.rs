@@ -135,7 +135,9 @@ fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) ->
                 // Definitions and hidden fields are not exported, but
                 // `cue export` still fails on their errors (not on their
                 // being incomplete).
-                if let Some(e) = en.first_error(a) {
+                // Features rcue does not implement yet are not the
+                // user's errors there.
+                if let Some(e) = en.first_error(a).filter(|e| e.kind != ErrKind::Unsupported) {
                     let at = en.error_path(a);
                     errors.push(ExportError {
                         path: at,
