@@ -185,6 +185,10 @@ pub struct Vertex {
     /// Set on the vertices built to check validators, which must not
     /// re-check them.
     pub no_validators: bool,
+    /// Conjuncts that ran into a reference cycle, retried once the others
+    /// are unified (spec: References, cycles that resolve).
+    pub deferred: Vec<Conjunct>,
+    pub retrying: bool,
 }
 
 impl Vertex {
@@ -225,6 +229,8 @@ impl Vertex {
             orig_nodes: 1,
             validators: Vec::new(),
             no_validators: false,
+            deferred: Vec::new(),
+            retrying: false,
         }
     }
 
@@ -524,6 +530,25 @@ impl Engine {
             return;
         }
         self.depth += 1;
+        if self.v[v as usize]
+            .err
+            .as_ref()
+            .is_some_and(|e| e.kind == ErrKind::Cycle)
+        {
+            // A previous attempt ran into a cycle: start afresh, now that
+            // more of the values around may be known.
+            let vx = &mut self.v[v as usize];
+            vx.err = None;
+            vx.value = Value::Top;
+            vx.pos.clear();
+            vx.inlined.clear();
+            vx.seen_groups = 0;
+            vx.groups.clear();
+            vx.validators.clear();
+            vx.deferred.clear();
+            let n = vx.orig_conjuncts;
+            vx.conjuncts.truncate(n);
+        }
         self.v[v as usize].state = State::Processing;
         self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len();
         self.v[v as usize].orig_nodes = self.v[v as usize].close.len();
@@ -539,6 +564,14 @@ impl Engine {
                 break;
             }
         }
+        let deferred = std::mem::take(&mut self.v[v as usize].deferred);
+        if !deferred.is_empty() {
+            self.v[v as usize].retrying = true;
+            for c in deferred {
+                self.unify_conjunct(v, c);
+            }
+            self.v[v as usize].retrying = false;
+        }
         self.finish_lists(v);
         self.apply_patterns(v);
         if !self.v[v as usize].groups.is_empty() {
@@ -548,6 +581,15 @@ impl Engine {
             self.check_kind(v);
         }
         self.v[v as usize].state = State::Done;
+        if self.v[v as usize]
+            .err
+            .as_ref()
+            .is_some_and(|e| e.kind == ErrKind::Cycle)
+            && self.is_scalar_vertex(v)
+        {
+            // Let a later request evaluate it again.
+            self.v[v as usize].state = State::New;
+        }
         self.depth -= 1;
     }
 
@@ -764,6 +806,9 @@ impl Engine {
                     }
                     Ok(None) => {
                         let val = self.eval_keep(e, env);
+                        if self.defer_cycle(v, &val, e, env, node) {
+                            return;
+                        }
                         self.unify_value(v, val, node, Some(e));
                     }
                     Err(err) => {
@@ -774,9 +819,33 @@ impl Engine {
             }
             _ => {
                 let val = self.eval_keep(e, env);
+                if self.defer_cycle(v, &val, e, env, node) {
+                    return;
+                }
                 self.unify_value(v, val, node, Some(e));
             }
         }
+    }
+
+    /// Sets a conjunct aside when it ran into a reference cycle and this is
+    /// the first attempt.
+    fn defer_cycle(&mut self, v: VId, val: &Value, e: ExprId, env: EnvId, node: u32) -> bool {
+        let cyclic = matches!(val, Value::Bottom(err) if err.kind == ErrKind::Cycle);
+        if cyclic && self.v[v as usize].retrying && self.v[v as usize].value.is_atom() {
+            // Still cyclic, but the value is known from the other conjuncts:
+            // the cycle resolves through them, and the other side checks
+            // this conjunct when it is evaluated with that value.
+            return true;
+        }
+        if cyclic && !self.v[v as usize].retrying {
+            self.v[v as usize].deferred.push(Conjunct {
+                kind: CKind::Expr(e),
+                env,
+                node,
+            });
+            return true;
+        }
+        false
     }
 
     fn add_group(&mut self, v: VId, g: DisjGroup) {
@@ -2147,6 +2216,10 @@ impl Engine {
             let vx = &self.v[w as usize];
             if vx.is_struct || vx.is_list() || !vx.arcs.is_empty() {
                 return Value::Vertex(w);
+            }
+            // A concrete value already known resolves the cycle.
+            if vx.value.is_atom() && vx.err.is_none() && vx.groups.is_empty() {
+                return vx.value.clone();
             }
             return Value::Bottom(self.err_at(ErrKind::Cycle, "cycle in evaluation".into(), e));
         }
