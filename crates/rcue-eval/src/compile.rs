@@ -706,7 +706,12 @@ impl<'a> Compiler<'a> {
                 let b = self.expr(i);
                 self.add(Expr::Index(a, b), s)
             }
-            ExprKind::Slice(..) => self.add(Expr::Unsupported("slice expressions".into()), s),
+            ExprKind::Slice(x, lo, hi) => {
+                let x = self.expr(x);
+                let lo = lo.as_ref().map(|e| self.expr(e));
+                let hi = hi.as_ref().map(|e| self.expr(e));
+                self.add(Expr::Slice(x, lo, hi), s)
+            }
             ExprKind::Call(f, args) => {
                 let f = self.expr(f);
                 let args = args.iter().map(|a| self.expr(a)).collect();

@@ -890,7 +890,7 @@ impl Engine {
                 };
                 add_err(&mut self.v[v as usize].err, e)
             }
-            Value::Builtin(_) | Value::Package(_) => {
+            Value::Builtin(_) | Value::Package(_) | Value::Func(_) => {
                 let e = EvalError::new(
                     ErrKind::Eval,
                     "cannot use a function or package as a value".to_string(),
@@ -2052,15 +2052,24 @@ impl Engine {
                     Expr::Select(base, label) => {
                         let b = self.eval(base, env);
                         match b {
-                            Value::Package(p) => Value::Bottom(self.err_at(
-                                ErrKind::Unsupported,
-                                format!(
-                                    "not supported yet: {}.{} (standard package {p})",
-                                    p.rsplit('/').next().unwrap_or(&p),
-                                    self.labels.name(label)
-                                ),
-                                e,
-                            )),
+                            Value::Package(p) => {
+                                let name = format!("{}.{}", p, self.labels.name(label));
+                                match crate::stdlib::constant(&name) {
+                                    Some(v) => v,
+                                    None if crate::stdlib::exists(&name) => {
+                                        Value::Func(Rc::from(name.as_str()))
+                                    }
+                                    None => Value::Bottom(self.err_at(
+                                        ErrKind::Unsupported,
+                                        format!(
+                                            "not supported yet: {}.{} (standard package {p})",
+                                            p.rsplit('/').next().unwrap_or(&p),
+                                            self.labels.name(label)
+                                        ),
+                                        e,
+                                    )),
+                                }
+                            }
                             Value::Bottom(err) => Value::Bottom(err),
                             other => Value::Bottom(self.err_at(
                                 if other.is_atom() {
@@ -2082,11 +2091,7 @@ impl Engine {
                 Err(err) => Value::Bottom(self.with_pos(err, e)),
             },
             Expr::Index(x, i) => self.index(x, i, env, e),
-            Expr::Slice(..) => Value::Bottom(self.err_at(
-                ErrKind::Unsupported,
-                "not supported yet: slice expressions".into(),
-                e,
-            )),
+            Expr::Slice(x, lo, hi) => self.slice(x, lo, hi, env, e),
             Expr::Call(f, args) => self.call(f, &args, env, e),
             Expr::Unary(op, x) => {
                 let val = self.eval(x, env);
@@ -2327,6 +2332,23 @@ impl Engine {
         let fv = self.eval(f, env);
         match fv {
             Value::Builtin(b) => crate::builtins::call(self, b, args, env, e),
+            Value::Func(name) => {
+                let vals: Vec<Value> = args.iter().map(|&a| self.eval(a, env)).collect();
+                if let Some(err) = vals.iter().find_map(|v| match v {
+                    Value::Bottom(err) => Some(err.clone()),
+                    _ => None,
+                }) {
+                    return Value::Bottom(err);
+                }
+                match crate::stdlib::call(self, &name, &vals) {
+                    Ok(v) => v,
+                    Err((kind, msg)) => Value::Bottom(self.err_at(
+                        kind,
+                        format!("error in call to {name}: {msg}"),
+                        e,
+                    )),
+                }
+            }
             Value::Bottom(err) => Value::Bottom(err),
             other => Value::Bottom(self.err_at(
                 ErrKind::Eval,
@@ -2334,6 +2356,119 @@ impl Engine {
                 e,
             )),
         }
+    }
+
+    /// `x[lo:hi]` on a list: a new list of the same elements.
+    fn slice(
+        &mut self,
+        x: ExprId,
+        lo: Option<ExprId>,
+        hi: Option<ExprId>,
+        env: EnvId,
+        e: ExprId,
+    ) -> Value {
+        let base = self.eval(x, env);
+        let w = match base {
+            Value::Vertex(w) if self.v[self.deref(w) as usize].is_list() => self.deref(w),
+            Value::Bottom(_) => return base,
+            other => {
+                let kind = if other.is_atom() {
+                    ErrKind::Eval
+                } else {
+                    ErrKind::Incomplete
+                };
+                return Value::Bottom(self.err_at(
+                    kind,
+                    format!("cannot slice {}", describe(&other)),
+                    e,
+                ));
+            }
+        };
+        let len = self.v[w as usize].arcs.len() as i64;
+        let mut bound = |b: Option<ExprId>, default: i64| -> Result<i64, Value> {
+            let Some(b) = b else { return Ok(default) };
+            match self.eval(b, env) {
+                Value::Num(n) if n.is_int => n.to_i64().ok_or_else(|| {
+                    Value::Bottom(self.err_at(ErrKind::Eval, "slice index out of range".into(), b))
+                }),
+                Value::Bottom(err) => Err(Value::Bottom(err)),
+                other => Err(Value::Bottom(self.err_at(
+                    ErrKind::Eval,
+                    format!("invalid slice index {}", describe(&other)),
+                    b,
+                ))),
+            }
+        };
+        let (lo, hi) = match (bound(lo, 0), bound(hi, len)) {
+            (Ok(l), Ok(h)) => (l, h),
+            (Err(v), _) | (_, Err(v)) => return v,
+        };
+        if lo < 0 || hi > len || lo > hi {
+            return Value::Bottom(self.err_at(
+                ErrKind::Eval,
+                format!("invalid slice index: [{lo}:{hi}] with length {len}"),
+                e,
+            ));
+        }
+        let elems: Vec<VId> = self.v[w as usize].arcs[lo as usize..hi as usize].to_vec();
+        self.list_of(elems.into_iter().map(CKind::Vertex).collect())
+    }
+
+    /// A new list whose elements are the given conjuncts.
+    pub fn list_of(&mut self, elems: Vec<CKind>) -> Value {
+        let l = self.new_vertex(None, None);
+        let n = elems.len();
+        for (i, c) in elems.into_iter().enumerate() {
+            let a = self.new_vertex(Some(l), Some(Label::Index(i as u32)));
+            self.v[a as usize].arc_type = ArcType::Regular;
+            self.v[a as usize].conjuncts.push(Conjunct {
+                kind: c,
+                env: 0,
+                node: 0,
+            });
+            self.v[l as usize].arcs.push(a);
+            self.v[l as usize].arc_map.insert(Label::Index(i as u32), a);
+        }
+        self.v[l as usize].lists.push(ListLitInfo {
+            len: n,
+            ellipsis: None,
+            env: 0,
+            node: 0,
+        });
+        self.v[l as usize].state = State::Done;
+        Value::Vertex(l)
+    }
+
+    /// A new struct whose fields are the given conjuncts, in order.
+    pub fn struct_of(&mut self, fields: Vec<(String, CKind)>) -> Value {
+        let s = self.new_vertex(None, None);
+        self.v[s as usize].is_struct = true;
+        for (name, c) in fields {
+            let label = self.labels.string(&name);
+            let a = self.new_vertex(Some(s), Some(label));
+            self.v[a as usize].arc_type = ArcType::Regular;
+            self.v[a as usize].conjuncts.push(Conjunct {
+                kind: c,
+                env: 0,
+                node: 0,
+            });
+            self.v[s as usize].arcs.push(a);
+            self.v[s as usize].arc_map.insert(label, a);
+        }
+        self.v[s as usize].state = State::Done;
+        Value::Vertex(s)
+    }
+
+    /// The elements of a list value, processed; `None` if it is not a list.
+    pub fn list_elems(&mut self, v: &Value) -> Option<Vec<VId>> {
+        let Value::Vertex(w) = v else { return None };
+        let w = self.deref(*w);
+        self.process(w);
+        let w = self.deref(w);
+        if !self.v[w as usize].is_list() {
+            return None;
+        }
+        Some(self.v[w as usize].arcs.clone())
     }
 
     pub fn pos_of(&self, e: ExprId) -> Pos {

@@ -238,6 +238,41 @@ fn json(d: &Data, indent: usize, out: &mut String) {
     }
 }
 
+/// JSON without any white space, as `json.Marshal` produces it.
+pub fn to_compact_json(d: &Data) -> String {
+    let mut out = String::new();
+    compact(d, &mut out);
+    out
+}
+
+fn compact(d: &Data, out: &mut String) {
+    match d {
+        Data::List(items) => {
+            out.push('[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                compact(it, out);
+            }
+            out.push(']');
+        }
+        Data::Object(fields) => {
+            out.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&quote(k));
+                out.push(':');
+                compact(v, out);
+            }
+            out.push('}');
+        }
+        other => json(other, 0, out),
+    }
+}
+
 pub fn base64(b: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();

@@ -15,6 +15,7 @@ pub mod label;
 pub mod meet;
 pub mod num;
 pub mod ops;
+pub mod stdlib;
 pub mod value;
 
 use eval::{CKind, Conjunct, Engine, EnvKind};
@@ -24,6 +25,8 @@ use value::{ErrKind, VId};
 
 /// Largest string or bytes value an operation may build.
 pub const MAX_STRING_BYTES: usize = 256 << 20;
+/// Largest list a builtin (`list.Range`, `list.Repeat`) may build.
+pub const MAX_LIST_ELEMS: usize = 10_000_000;
 
 /// An error with its CUE path and every source position it came from.
 #[derive(Clone, Debug)]

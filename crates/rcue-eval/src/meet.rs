@@ -50,6 +50,7 @@ pub fn describe(v: &Value) -> String {
             crate::value::Validator::MatchN { text, .. } => text.clone(),
         },
         Value::Package(p) => format!("package {p}"),
+        Value::Func(f) => f.to_string(),
     }
 }
 

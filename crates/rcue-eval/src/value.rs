@@ -112,6 +112,8 @@ pub enum Value {
     /// A constraint checked once the value it applies to is complete
     /// (`matchN(1, [a, b])`).
     Validator(Rc<Validator>),
+    /// A function of a standard package, e.g. `strings.Join`.
+    Func(Rc<str>),
     /// An imported package, to select functions from.
     Package(Rc<str>),
 }
@@ -162,7 +164,7 @@ impl Value {
             Value::Conj(vs) => vs.iter().fold(kind::TOP, |k, v| k & v.kind()),
             Value::Vertex(_) => kind::STRUCT | kind::LIST,
             Value::Disj(ds) => ds.iter().fold(0, |k, (v, _)| k | v.kind()),
-            Value::Builtin(_) | Value::Package(_) => 0,
+            Value::Builtin(_) | Value::Package(_) | Value::Func(_) => 0,
             Value::Validator(_) => kind::TOP,
         }
     }
