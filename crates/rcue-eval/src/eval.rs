@@ -853,8 +853,22 @@ impl Engine {
         let idx = vx.seen_groups;
         vx.seen_groups += 1;
         if let Some(&choice) = vx.choices.get(idx) {
-            let (c, _) = g.disjuncts[choice].clone();
-            self.unify_conjunct(v, c);
+            // Disjunctions are met in the same order when a candidate is
+            // re-processed; if evaluation took another path, this
+            // candidate is not a valid combination.
+            match g.disjuncts.get(choice) {
+                Some((c, _)) => {
+                    let c = c.clone();
+                    self.unify_conjunct(v, c);
+                }
+                None => {
+                    let e = EvalError::new(
+                        ErrKind::Eval,
+                        "disjunction changed while it was being expanded".to_string(),
+                    );
+                    add_err(&mut self.v[v as usize].err, e);
+                }
+            }
         } else {
             vx.groups.push(g);
         }

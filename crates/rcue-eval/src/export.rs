@@ -296,3 +296,197 @@ pub fn base64(b: &[u8]) -> String {
     }
     out
 }
+
+/// YAML text as `cue export --out yaml` and `yaml.Marshal` print it: block
+/// style, two-space indentation, strings quoted only when needed.
+pub fn to_yaml(d: &Data) -> String {
+    let mut out = String::new();
+    match d {
+        Data::Object(f) if !f.is_empty() => yaml_object(f, 0, &mut out),
+        Data::List(l) if !l.is_empty() => yaml_list(l, 0, &mut out),
+        other => {
+            out.push_str(&yaml_scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn yaml_object(fields: &[(String, Data)], indent: usize, out: &mut String) {
+    for (k, v) in fields {
+        out.push_str(&"  ".repeat(indent));
+        out.push_str(&yaml_key(k));
+        out.push(':');
+        yaml_value(v, indent, out, false);
+    }
+}
+
+fn yaml_list(items: &[Data], indent: usize, out: &mut String) {
+    for v in items {
+        out.push_str(&"  ".repeat(indent));
+        out.push('-');
+        yaml_value(v, indent, out, true);
+    }
+}
+
+fn yaml_value(v: &Data, indent: usize, out: &mut String, in_list: bool) {
+    match v {
+        Data::Object(f) if !f.is_empty() => {
+            if in_list {
+                // The first field shares the line of the dash.
+                let mut first = String::new();
+                yaml_object(f, indent + 1, &mut first);
+                out.push(' ');
+                out.push_str(first.trim_start());
+            } else {
+                out.push('\n');
+                yaml_object(f, indent + 1, out);
+            }
+        }
+        Data::List(l) if !l.is_empty() => {
+            if in_list {
+                let mut inner = String::new();
+                yaml_list(l, indent + 1, &mut inner);
+                out.push(' ');
+                out.push_str(inner.trim_start());
+            } else {
+                out.push('\n');
+                yaml_list(l, indent, out);
+            }
+        }
+        Data::Str(s) if s.contains('\n') => {
+            out.push_str(" |");
+            if s.ends_with('\n') {
+                out.push('\n');
+            } else {
+                out.push_str("-\n");
+            }
+            for line in s.trim_end_matches('\n').split('\n') {
+                if !line.is_empty() {
+                    out.push_str(&"  ".repeat(indent + 1));
+                    out.push_str(line);
+                }
+                out.push('\n');
+            }
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&yaml_scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn yaml_key(k: &str) -> String {
+    if needs_quotes(k) {
+        quote(k)
+    } else {
+        k.to_string()
+    }
+}
+
+fn yaml_scalar(d: &Data) -> String {
+    match d {
+        Data::Null => "null".into(),
+        Data::Bool(b) => b.to_string(),
+        Data::Num(n) => n.clone(),
+        Data::Str(s) => {
+            if needs_quotes(s) {
+                quote(s)
+            } else {
+                s.clone()
+            }
+        }
+        Data::Bytes(b) => format!("!!binary {}", base64(b)),
+        Data::List(_) => "[]".into(),
+        Data::Object(_) => "{}".into(),
+    }
+}
+
+/// Whether a plain YAML scalar would be read back as something else (or
+/// not at all).
+fn needs_quotes(s: &str) -> bool {
+    if s.is_empty() || s.trim() != s {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "null"
+            | "~"
+            | "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "y"
+            | "n"
+            | ".nan"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
+    ) {
+        return true;
+    }
+    if s.parse::<f64>().is_ok() || s.starts_with("0x") || s.starts_with("0o") || s.starts_with("0b")
+    {
+        return true;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        // A leading dash followed by a non-space is fine ("-foo").
+        if first == '-' && s.len() > 1 && !s[1..].starts_with(' ') && s.parse::<f64>().is_err() {
+            return false;
+        }
+        return true;
+    }
+    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(f: Vec<(&str, Data)>) -> Data {
+        Data::Object(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    #[test]
+    fn yaml_layout() {
+        let d = obj(vec![
+            ("a", Data::Str("x".into())),
+            (
+                "b",
+                Data::List(vec![
+                    Data::Num("1".into()),
+                    Data::List(vec![Data::Num("2".into())]),
+                ]),
+            ),
+            (
+                "c",
+                Data::List(vec![obj(vec![
+                    ("name", Data::Str("nm".into())),
+                    ("port", Data::Num("80".into())),
+                ])]),
+            ),
+            ("d", obj(vec![])),
+            ("e", Data::Str("true".into())),
+            ("f", Data::Str("two\nlines".into())),
+            ("g h", Data::Null),
+        ]);
+        assert_eq!(
+            to_yaml(&d),
+            "a: x\nb:\n- 1\n- - 2\nc:\n- name: nm\n  port: 80\nd: {}\ne: \"true\"\nf: |-\n  two\n  lines\ng h: null\n"
+        );
+    }
+
+    #[test]
+    fn compact_json() {
+        let d = obj(vec![
+            ("a", Data::List(vec![Data::Bool(true), Data::Null])),
+            ("b", Data::Str("q\"".into())),
+        ]);
+        assert_eq!(to_compact_json(&d), "{\"a\":[true,null],\"b\":\"q\\\"\"}");
+    }
+}

@@ -42,6 +42,9 @@ const FUNCS: &[&str] = &[
     "math.Ceil",
     "math.Round",
     "encoding/json.Marshal",
+    "encoding/json.Unmarshal",
+    "encoding/json.Valid",
+    "encoding/yaml.Marshal",
 ];
 
 /// Whether `pkg.Name` (with the package's full import path) is implemented.
@@ -326,7 +329,73 @@ pub fn call(en: &mut Engine, name: &str, args: &[Value]) -> R {
                 }
             }
         }
+        "encoding/yaml.Marshal" => {
+            let v = args.first().cloned().unwrap_or(Value::Top);
+            match export::export_value(en, &v, "") {
+                Ok(d) => Ok(Value::Str(Rc::from(export::to_yaml(&d).as_str()))),
+                Err(errs) => Err((errs[0].kind, errs[0].msg.clone())),
+            }
+        }
+        "encoding/json.Valid" => {
+            let s = bytes_or_string(args, 0)?;
+            bool_(serde_json::from_slice::<serde_json::Value>(&s).is_ok())
+        }
+        "encoding/json.Unmarshal" => {
+            let s = bytes_or_string(args, 0)?;
+            match serde_json::from_slice::<serde_json::Value>(&s) {
+                Ok(j) => Ok(from_json(en, &j)),
+                Err(e) => Err((ErrKind::Eval, format!("json: invalid JSON: {e}"))),
+            }
+        }
         _ => Err((ErrKind::Unsupported, format!("not supported yet: {name}"))),
+    }
+}
+
+fn bytes_or_string(args: &[Value], i: usize) -> Result<Vec<u8>, (ErrKind, String)> {
+    match args.get(i) {
+        Some(Value::Str(s)) => Ok(s.as_bytes().to_vec()),
+        Some(Value::Bytes(b)) => Ok(b.to_vec()),
+        Some(v) => Err(arg_err(v, "string or bytes", i)),
+        None => Err((ErrKind::Eval, format!("missing argument {}", i + 1))),
+    }
+}
+
+/// A CUE value from decoded JSON; numbers keep their text.
+pub fn from_json(en: &mut Engine, j: &serde_json::Value) -> Value {
+    match j {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            let t = n.to_string();
+            let num = if t.contains(['.', 'e', 'E']) {
+                Num::parse_float(&t)
+            } else {
+                Num::parse_int(t.trim_start_matches('-')).map(|x| {
+                    if t.starts_with('-') {
+                        x.neg()
+                    } else {
+                        x
+                    }
+                })
+            };
+            num.map(Value::Num)
+                .unwrap_or_else(|_| Value::err(ErrKind::Eval, format!("invalid number {t}")))
+        }
+        serde_json::Value::String(s) => Value::Str(Rc::from(s.as_str())),
+        serde_json::Value::Array(items) => {
+            let elems = items
+                .iter()
+                .map(|x| CKind::Value(from_json(en, x)))
+                .collect();
+            en.list_of(elems)
+        }
+        serde_json::Value::Object(m) => {
+            let fields = m
+                .iter()
+                .map(|(k, x)| (k.clone(), CKind::Value(from_json(en, x))))
+                .collect();
+            en.struct_of(fields)
+        }
     }
 }
 

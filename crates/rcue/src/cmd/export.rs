@@ -6,7 +6,7 @@ use crate::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Output format (only json is supported yet).
+    /// Output format: json or yaml.
     #[arg(long, default_value = "json")]
     out: String,
     /// Export the value of this expression instead of the whole instance.
@@ -18,8 +18,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    if args.out != "json" {
-        eprintln!("not supported yet: --out {} (only json is)", args.out);
+    if args.out != "json" && args.out != "yaml" {
+        eprintln!("not supported yet: --out {} (json and yaml are)", args.out);
         return EXIT_USAGE;
     }
     let mut sources = Vec::new();
@@ -59,9 +59,15 @@ pub fn run(args: Args) -> u8 {
         args.exprs.iter().map(|e| Some(e.as_str())).collect()
     };
     let mut out = String::new();
-    for e in exprs {
-        match inst.export_json(e) {
-            Ok(json) => out.push_str(&json),
+    for (i, e) in exprs.into_iter().enumerate() {
+        match inst.export(e) {
+            Ok(data) if args.out == "yaml" => {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                out.push_str(&rcue_eval::export::to_yaml(&data));
+            }
+            Ok(data) => out.push_str(&rcue_eval::export::to_json(&data)),
             Err(errors) => {
                 // Nothing is printed when any expression fails.
                 report(&errors);
