@@ -189,6 +189,11 @@ pub struct Vertex {
     /// are unified (spec: References, cycles that resolve).
     pub deferred: Vec<Conjunct>,
     pub retrying: bool,
+    /// Whether a comprehension created this arc: such fields come first,
+    /// as in the reference implementation's field order.
+    pub generated: bool,
+    /// Indices of conjuncts that are bodies of `for` comprehensions.
+    pub for_bodies: Vec<usize>,
 }
 
 impl Vertex {
@@ -231,6 +236,8 @@ impl Vertex {
             no_validators: false,
             deferred: Vec::new(),
             retrying: false,
+            generated: false,
+            for_bodies: Vec::new(),
         }
     }
 
@@ -257,6 +264,8 @@ pub struct Engine {
     eval_depth: usize,
     /// Computed labels being evaluated through an alias.
     labels_active: Vec<(EnvId, ExprId)>,
+    /// Set while the body of a comprehension is unified.
+    generating: bool,
 }
 
 fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
@@ -289,6 +298,7 @@ impl Engine {
             exhausted: false,
             eval_depth: 0,
             labels_active: Vec::new(),
+            generating: false,
         }
     }
 
@@ -494,6 +504,7 @@ impl Engine {
             return a;
         }
         let a = self.new_vertex(Some(v), Some(label));
+        self.v[a as usize].generated = self.generating;
         let vx = &mut self.v[v as usize];
         vx.arcs.push(a);
         vx.arc_map.insert(label, a);
@@ -553,10 +564,15 @@ impl Engine {
         self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len();
         self.v[v as usize].orig_nodes = self.v[v as usize].close.len();
         let mut i = 0;
+        let original = self.v[v as usize].conjuncts.len();
         loop {
             while i < self.v[v as usize].conjuncts.len() {
                 let c = self.v[v as usize].conjuncts[i].clone();
+                // Conjuncts past the original ones are comprehension bodies.
+                let gen = i >= original && self.v[v as usize].for_bodies.contains(&i);
+                let outer = std::mem::replace(&mut self.generating, gen);
                 self.unify_conjunct(v, c);
+                self.generating = outer;
                 i += 1;
             }
             let dyn_added = self.run_dyn(v);
@@ -571,6 +587,16 @@ impl Engine {
                 self.unify_conjunct(v, c);
             }
             self.v[v as usize].retrying = false;
+        }
+        if !self.v[v as usize].is_list()
+            && self.v[v as usize]
+                .arcs
+                .iter()
+                .any(|&a| self.v[a as usize].generated)
+        {
+            let mut arcs = std::mem::take(&mut self.v[v as usize].arcs);
+            arcs.sort_by_key(|&a| !self.v[a as usize].generated);
+            self.v[v as usize].arcs = arcs;
         }
         self.finish_lists(v);
         self.apply_patterns(v);
@@ -618,12 +644,23 @@ impl Engine {
                     .map(|(_, env)| (body_expr, env))
                     .collect();
             }
+            // Bodies of `for` comprehensions are new structs without a
+            // source position: their fields come first.
+            let is_for = p
+                .comp
+                .clauses
+                .iter()
+                .any(|c| matches!(c, Clause::For { .. }));
             for (expr, env) in bodies {
                 let c = Conjunct {
                     kind: CKind::Expr(expr),
                     env,
                     node: p.node,
                 };
+                if is_for {
+                    let n = self.v[v as usize].conjuncts.len();
+                    self.v[v as usize].for_bodies.push(n);
+                }
                 self.v[v as usize].conjuncts.push(c);
             }
         }
@@ -1318,11 +1355,25 @@ impl Engine {
         let name = self.labels.name(label);
         let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(Rc::from(name.as_str())));
         let cn = self.child_node(v, p.node, arc);
-        self.v[arc as usize].conjuncts.push(Conjunct {
+        // The pattern's value takes its place among the field's own
+        // conjuncts by source position, which decides field order.
+        let at = self.prog.pos[p.value as usize];
+        let conj = &self.v[arc as usize].conjuncts;
+        let idx = conj
+            .iter()
+            .position(|c| matches!(c.kind, CKind::Expr(x) if self.prog.pos[x as usize] > at))
+            .unwrap_or(conj.len());
+        let state = self.v[arc as usize].state;
+        let c = Conjunct {
             kind: CKind::Expr(p.value),
             env: penv,
             node: cn,
-        });
+        };
+        if state == State::New {
+            self.v[arc as usize].conjuncts.insert(idx, c);
+        } else {
+            self.v[arc as usize].conjuncts.push(c);
+        }
     }
 
     fn apply_patterns_to(&mut self, v: VId, arc: VId) {
