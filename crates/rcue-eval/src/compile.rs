@@ -70,6 +70,8 @@ enum Binding {
 #[derive(Default)]
 struct Scope {
     names: HashMap<String, Binding>,
+    /// Whether the scope is a struct literal's (what `self` refers to).
+    is_struct: bool,
 }
 
 pub struct Compiler<'a> {
@@ -115,7 +117,10 @@ impl<'a> Compiler<'a> {
     /// Compiles the files of one package into one struct literal per file,
     /// all sharing the package scope.
     pub fn compile_package(&mut self, files: &[(u32, &ast::File)]) -> Vec<ExprId> {
-        let mut root = Scope::default();
+        let mut root = Scope {
+            is_struct: true,
+            ..Scope::default()
+        };
         for (_, f) in files {
             self.declare(&mut root, &f.decls);
         }
@@ -169,7 +174,10 @@ impl<'a> Compiler<'a> {
         e: &ast::Expr,
         file: u32,
     ) -> ExprId {
-        let mut root = Scope::default();
+        let mut root = Scope {
+            is_struct: true,
+            ..Scope::default()
+        };
         for (_, f) in files {
             self.declare(&mut root, &f.decls);
         }
@@ -266,7 +274,10 @@ impl<'a> Compiler<'a> {
     }
 
     fn struct_lit(&mut self, decls: &[ast::Decl]) -> StructLit {
-        let mut scope = Scope::default();
+        let mut scope = Scope {
+            is_struct: true,
+            ..Scope::default()
+        };
         self.declare(&mut scope, decls);
         self.scopes.push(scope);
         let lit = self.struct_body(decls);
@@ -499,6 +510,13 @@ impl<'a> Compiler<'a> {
         }
         if let Some(id) = self.predeclared_bound(name, span) {
             return id;
+        }
+        if name == "self" {
+            // `self` (the aliasv2 experiment): the innermost struct.
+            if let Some(i) = self.scopes.iter().rposition(|s| s.is_struct) {
+                let up = (depth - 1 - i) as u32;
+                return self.add(Expr::Ref(Ref::SelfStruct { up }), span);
+            }
         }
         let e = match name.trim_start_matches("__") {
             "int" => Expr::Kind(kind::INT),

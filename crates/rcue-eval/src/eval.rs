@@ -1851,6 +1851,13 @@ impl Engine {
                     _ => Ok(None),
                 }
             }
+            Expr::Ref(Ref::SelfStruct { up }) => {
+                let target = self.env_at(env, up);
+                match self.envs[target as usize].kind {
+                    EnvKind::Struct(v) => Ok(Some(self.deref(v))),
+                    _ => Ok(None),
+                }
+            }
             Expr::Ref(Ref::DynField { up, label }) => {
                 let target = self.env_at(env, up);
                 let EnvKind::Struct(v) = self.envs[target as usize].kind else {

@@ -69,6 +69,8 @@ pub enum Ref {
     PatternLabel { up: u32 },
     /// The field a pattern constraint applies to (`X=[...]: v`).
     PatternField { up: u32 },
+    /// `self`: the struct `up` scopes out.
+    SelfStruct { up: u32 },
     /// A field with a computed label; `label` is evaluated in the scope.
     DynField { up: u32, label: ExprId },
     /// An imported package.
