@@ -22,12 +22,14 @@ fn name(b: BuiltinFn) -> &'static str {
         BuiltinFn::Rem => "rem",
         BuiltinFn::MatchN => "matchN",
         BuiltinFn::Error => "error",
+        BuiltinFn::MatchIf => "matchIf",
     }
 }
 
 pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprId) -> Value {
     let want = match b {
         BuiltinFn::Div | BuiltinFn::Mod | BuiltinFn::Quo | BuiltinFn::Rem | BuiltinFn::MatchN => 2,
+        BuiltinFn::MatchIf => 3,
         _ => 1,
     };
     if args.len() != want {
@@ -55,6 +57,27 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                 args[0],
             )),
         },
+        BuiltinFn::MatchIf => {
+            // The schemas are kept as values (structs as vertices) and
+            // unified with the complete value when it is checked.
+            let mut vals = Vec::new();
+            for &a in args {
+                let v = en.eval_keep(a, env);
+                if let Value::Bottom(_) = v {
+                    return v;
+                }
+                vals.push(v);
+            }
+            let otherwise = vals.pop().unwrap_or(Value::Top);
+            let then = vals.pop().unwrap_or(Value::Top);
+            let cond = vals.pop().unwrap_or(Value::Top);
+            Value::Validator(Rc::new(crate::value::Validator::MatchIf {
+                cond,
+                then,
+                otherwise,
+                text: "matchIf(...)".to_string(),
+            }))
+        }
         BuiltinFn::MatchN => {
             let count = en.eval(args[0], env);
             let list = en.eval(args[1], env);

@@ -535,6 +535,7 @@ impl<'a> Compiler<'a> {
             "rem" => Expr::Builtin(BuiltinFn::Rem),
             "matchN" => Expr::Builtin(BuiltinFn::MatchN),
             "error" => Expr::Builtin(BuiltinFn::Error),
+            "matchIf" => Expr::Builtin(BuiltinFn::MatchIf),
             // A marker the reference implementation's tests use to turn off
             // structure sharing; as a value it is top.
             "no_sharing" if name.starts_with("__") => Expr::Top,

@@ -1668,6 +1668,46 @@ impl Engine {
                 return;
             }
             match val.as_ref() {
+                Validator::MatchIf {
+                    cond,
+                    then,
+                    otherwise,
+                    text,
+                } => {
+                    let matches = |en: &mut Engine, schema: &Value| -> bool {
+                        let w = en.new_vertex(en.v[v as usize].parent, en.v[v as usize].label);
+                        en.v[w as usize].no_validators = true;
+                        en.v[w as usize].conjuncts.push(Conjunct {
+                            kind: CKind::Vertex(v),
+                            env: 0,
+                            node: 0,
+                        });
+                        en.v[w as usize].conjuncts.push(Conjunct {
+                            kind: CKind::Value(schema.clone()),
+                            env: 0,
+                            node: 0,
+                        });
+                        en.process(w);
+                        en.first_error(w).is_none()
+                    };
+                    let (branch, ok) = if matches(self, cond) {
+                        ("then", matches(self, then))
+                    } else {
+                        ("else", matches(self, otherwise))
+                    };
+                    if !ok {
+                        let msg = format!(
+                            "invalid value {} (does not satisfy {}): {} branch fails",
+                            self.describe_vertex(v),
+                            text,
+                            branch
+                        );
+                        add_err(
+                            &mut self.v[v as usize].err,
+                            EvalError::at(ErrKind::Eval, msg, pos),
+                        );
+                    }
+                }
                 Validator::MatchN {
                     count,
                     schemas,

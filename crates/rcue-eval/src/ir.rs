@@ -50,6 +50,8 @@ pub enum BuiltinFn {
     MatchN,
     /// `error("message")`: bottom with a user message.
     Error,
+    /// `matchIf(if, then, else)`: a validator.
+    MatchIf,
 }
 
 /// What an identifier refers to, found at compile time.

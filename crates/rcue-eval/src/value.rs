@@ -62,6 +62,14 @@ pub enum Validator {
         schemas: VId,
         text: String,
     },
+    /// If the value unifies with `cond`, it must unify with `then`,
+    /// otherwise with `otherwise`.
+    MatchIf {
+        cond: Value,
+        then: Value,
+        otherwise: Value,
+        text: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
