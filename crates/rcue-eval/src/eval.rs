@@ -1668,6 +1668,27 @@ impl Engine {
                 return;
             }
             match val.as_ref() {
+                Validator::Func { name, args, text } => {
+                    let value = self.vertex_value(v);
+                    let value = self.default_of(value);
+                    if !value.is_atom() && !matches!(value, Value::Vertex(_)) {
+                        continue; // not concrete yet: nothing to check
+                    }
+                    let mut all = vec![value];
+                    all.extend(args.iter().cloned());
+                    let ok = matches!(crate::stdlib::call(self, name, &all), Ok(Value::Bool(true)));
+                    if !ok {
+                        let msg = format!(
+                            "invalid value {} (does not satisfy {})",
+                            self.describe_vertex(v),
+                            text
+                        );
+                        add_err(
+                            &mut self.v[v as usize].err,
+                            EvalError::at(ErrKind::Eval, msg, pos),
+                        );
+                    }
+                }
                 Validator::MatchIf {
                     cond,
                     then,
@@ -2454,6 +2475,20 @@ impl Engine {
                 }
                 match crate::stdlib::call(self, &name, &vals) {
                     Ok(v) => v,
+                    // One argument short: a validator for the value it is
+                    // unified with (spec: Builtin validators).
+                    Err((_, msg)) if msg == format!("missing argument {}", vals.len() + 1) => {
+                        let text = format!(
+                            "{}({})",
+                            name.rsplit('/').next().unwrap_or(&name),
+                            vals.iter().map(describe).collect::<Vec<_>>().join(", ")
+                        );
+                        Value::Validator(Rc::new(Validator::Func {
+                            name: name.clone(),
+                            args: vals,
+                            text,
+                        }))
+                    }
                     Err((kind, msg)) => Value::Bottom(self.err_at(
                         kind,
                         format!("error in call to {name}: {msg}"),

@@ -48,7 +48,8 @@ pub fn describe(v: &Value) -> String {
         Value::Builtin(_) => "builtin".into(),
         Value::Validator(v) => match v.as_ref() {
             crate::value::Validator::MatchN { text, .. }
-            | crate::value::Validator::MatchIf { text, .. } => text.clone(),
+            | crate::value::Validator::MatchIf { text, .. }
+            | crate::value::Validator::Func { text, .. } => text.clone(),
         },
         Value::Package(p) => format!("package {p}"),
         Value::Func(f) => f.to_string(),

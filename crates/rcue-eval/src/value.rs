@@ -70,6 +70,13 @@ pub enum Validator {
         otherwise: Value,
         text: String,
     },
+    /// A package function called with all but its first argument, used as
+    /// a constraint (`strings.MinRunes(3)`): the value is the first one.
+    Func {
+        name: Rc<str>,
+        args: Vec<Value>,
+        text: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
