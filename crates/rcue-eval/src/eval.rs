@@ -1695,26 +1695,13 @@ impl Engine {
                     otherwise,
                     text,
                 } => {
-                    let matches = |en: &mut Engine, schema: &Value| -> bool {
-                        let w = en.new_vertex(en.v[v as usize].parent, en.v[v as usize].label);
-                        en.v[w as usize].no_validators = true;
-                        en.v[w as usize].conjuncts.push(Conjunct {
-                            kind: CKind::Vertex(v),
-                            env: 0,
-                            node: 0,
-                        });
-                        en.v[w as usize].conjuncts.push(Conjunct {
-                            kind: CKind::Value(schema.clone()),
-                            env: 0,
-                            node: 0,
-                        });
-                        en.process(w);
-                        en.first_error(w).is_none()
-                    };
-                    let (branch, ok) = if matches(self, cond) {
-                        ("then", matches(self, then))
+                    let (branch, ok) = if self.unifies_with(v, CKind::Value(cond.clone())) {
+                        ("then", self.unifies_with(v, CKind::Value(then.clone())))
                     } else {
-                        ("else", matches(self, otherwise))
+                        (
+                            "else",
+                            self.unifies_with(v, CKind::Value(otherwise.clone())),
+                        )
                     };
                     if !ok {
                         let msg = format!(
@@ -1737,21 +1724,7 @@ impl Engine {
                     let schemas = self.v[*schemas as usize].arcs.clone();
                     let mut matched = 0i64;
                     for s in schemas {
-                        let w =
-                            self.new_vertex(self.v[v as usize].parent, self.v[v as usize].label);
-                        self.v[w as usize].no_validators = true;
-                        self.v[w as usize].conjuncts.push(Conjunct {
-                            kind: CKind::Vertex(v),
-                            env: 0,
-                            node: 0,
-                        });
-                        self.v[w as usize].conjuncts.push(Conjunct {
-                            kind: CKind::Vertex(s),
-                            env: 0,
-                            node: 0,
-                        });
-                        self.process(w);
-                        if self.first_error(w).is_none() {
+                        if self.unifies_with(v, CKind::Vertex(s)) {
                             matched += 1;
                         }
                     }
@@ -1770,6 +1743,22 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Whether `v` unified with a schema has no error (validators are not
+    /// re-checked in the trial vertex).
+    fn unifies_with(&mut self, v: VId, schema: CKind) -> bool {
+        let w = self.new_vertex(self.v[v as usize].parent, self.v[v as usize].label);
+        self.v[w as usize].no_validators = true;
+        for kind in [CKind::Vertex(v), schema] {
+            self.v[w as usize].conjuncts.push(Conjunct {
+                kind,
+                env: 0,
+                node: 0,
+            });
+        }
+        self.process(w);
+        self.first_error(w).is_none()
     }
 
     /// A short rendering of a vertex's value for messages.
