@@ -15,6 +15,7 @@ pub mod label;
 pub mod meet;
 pub mod num;
 pub mod ops;
+pub mod print;
 pub mod stdlib;
 pub mod value;
 
@@ -138,56 +139,81 @@ impl Instance {
         }
     }
 
+    /// Evaluates an expression in the scope of the instance's package.
+    fn eval_expr(&mut self, src: &str) -> Result<value::Value, Vec<Error>> {
+        let (ast, errs) = rcue_syntax::parse_expr(src, 0);
+        if let Some(e) = errs.first() {
+            return Err(vec![Error {
+                path: String::new(),
+                msg: format!("invalid expression {src:?}: {}", e.message),
+                pos: vec![],
+                incomplete: false,
+            }]);
+        }
+        let file = self.engine.prog.files.len() as u32;
+        self.engine
+            .prog
+            .files
+            .push(("-e".to_string(), rcue_syntax::LineIndex::new(src)));
+        let refs: Vec<(u32, &rcue_syntax::ast::File)> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i as u32, f))
+            .collect();
+        let (mut prog, mut labels) = (
+            std::mem::take(&mut self.engine.prog),
+            std::mem::take(&mut self.engine.labels),
+        );
+        let mut c = compile::Compiler::new(&mut prog, &mut labels);
+        let id = c.compile_in_package(&refs, &ast, file);
+        let errs = std::mem::take(&mut c.errors);
+        self.engine.prog = prog;
+        self.engine.labels = labels;
+        if let Some((msg, pos)) = errs.into_iter().next() {
+            return Err(vec![Error {
+                path: String::new(),
+                msg,
+                pos: vec![self.engine.prog.render_pos(pos)],
+                incomplete: false,
+            }]);
+        }
+        self.engine.process(self.root);
+        let env = self.engine.new_env(Some(0), EnvKind::Struct(self.root));
+        Ok(self.engine.eval_keep(id, env))
+    }
+
     /// Evaluates the instance (or the expression `expr` in its scope) and
     /// exports it as data.
     pub fn export(&mut self, expr: Option<&str>) -> Result<export::Data, Vec<Error>> {
         let result = match expr {
             None => export::export(&mut self.engine, self.root),
             Some(src) => {
-                let (ast, errs) = rcue_syntax::parse_expr(src, 0);
-                if let Some(e) = errs.first() {
-                    return Err(vec![Error {
-                        path: String::new(),
-                        msg: format!("invalid expression {src:?}: {}", e.message),
-                        pos: vec![],
-                        incomplete: false,
-                    }]);
-                }
-                let file = self.engine.prog.files.len() as u32;
-                self.engine
-                    .prog
-                    .files
-                    .push(("-e".to_string(), rcue_syntax::LineIndex::new(src)));
-                let refs: Vec<(u32, &rcue_syntax::ast::File)> = self
-                    .files
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| (i as u32, f))
-                    .collect();
-                let (mut prog, mut labels) = (
-                    std::mem::take(&mut self.engine.prog),
-                    std::mem::take(&mut self.engine.labels),
-                );
-                let mut c = compile::Compiler::new(&mut prog, &mut labels);
-                let id = c.compile_in_package(&refs, &ast, file);
-                let errs = std::mem::take(&mut c.errors);
-                self.engine.prog = prog;
-                self.engine.labels = labels;
-                if let Some((msg, pos)) = errs.into_iter().next() {
-                    return Err(vec![Error {
-                        path: String::new(),
-                        msg,
-                        pos: vec![self.engine.prog.render_pos(pos)],
-                        incomplete: false,
-                    }]);
-                }
-                self.engine.process(self.root);
-                let env = self.engine.new_env(Some(0), EnvKind::Struct(self.root));
-                let val = self.engine.eval(id, env);
+                let val = self.eval_expr(src)?;
+                let val = self.engine.default_of(val);
                 export::export_value(&mut self.engine, &val, "")
             }
         };
         result.map_err(|errs| errs.into_iter().map(|e| self.convert(e)).collect())
+    }
+
+    /// The evaluated value in CUE syntax, as `rcue eval` prints it:
+    /// constraints, definitions, optional fields and errors included.
+    pub fn eval_text(
+        &mut self,
+        expr: Option<&str>,
+        show_hidden: bool,
+    ) -> Result<String, Vec<Error>> {
+        match expr {
+            None => {
+                self.engine.finalize(self.root);
+                Ok(print::print_file(&mut self.engine, self.root, show_hidden))
+            }
+            Some(src) => {
+                let val = self.eval_expr(src)?;
+                Ok(print::print_value(&mut self.engine, &val) + "\n")
+            }
+        }
     }
 
     /// Exports as JSON text, as `rcue export --out json` prints it.

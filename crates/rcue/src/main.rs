@@ -20,6 +20,8 @@ enum Command {
     Fmt(cmd::fmt::Args),
     /// Evaluate CUE files and print their value as data.
     Export(cmd::export::Args),
+    /// Evaluate CUE files and print the result as CUE.
+    Eval(cmd::eval::Args),
 }
 
 /// Exit statuses shared by every command.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         .spawn(move || match cli.command {
             Command::Fmt(args) => cmd::fmt::run(args),
             Command::Export(args) => cmd::export::run(args),
+            Command::Eval(args) => cmd::eval::run(args),
         });
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => ExitCode::from(code),

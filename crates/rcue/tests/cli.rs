@@ -90,3 +90,68 @@ fn usage_errors_exit_with_status_2() {
     assert_eq!(rcue(&["fmt"], &dir).status.code(), Some(2));
     assert_eq!(rcue(&["no-such-command"], &dir).status.code(), Some(2));
 }
+
+#[test]
+fn export_prints_json_and_yaml() {
+    let dir = tempdir("export");
+    std::fs::write(
+        dir.join("a.cue"),
+        "#A: {num: int, s: \"n=\\(num)\"}\nx: #A & {num: 2}\nl: [1, 2]\n",
+    )
+    .unwrap();
+    let out = rcue(&["export", "a.cue"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "{\n    \"x\": {\n        \"num\": 2,\n        \"s\": \"n=2\"\n    },\n    \"l\": [\n        1,\n        2\n    ]\n}\n"
+    );
+    let out = rcue(&["export", "--out", "yaml", "-e", "x", "a.cue"], &dir);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "num: 2\ns: n=2\n");
+}
+
+#[test]
+fn export_errors_name_path_and_position() {
+    let dir = tempdir("export-err");
+    std::fs::write(dir.join("b.cue"), "a: int\nb: 1 & 2\n").unwrap();
+    let out = rcue(&["export", "b.cue"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a: incomplete value int"), "{err}");
+    assert!(
+        err.contains("b: conflicting values 2 and 1")
+            || err.contains("b: conflicting values 1 and 2"),
+        "{err}"
+    );
+    assert!(err.contains("./b.cue:2:"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn eval_prints_cue_with_constraints() {
+    let dir = tempdir("eval");
+    std::fs::write(
+        dir.join("c.cue"),
+        "#D: {a: int, b?: string}\nx: #D & {a: 1}\n_h: 3\ny: *1 | 2\n",
+    )
+    .unwrap();
+    let out = rcue(&["eval", "c.cue"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "#D: {\n\ta: int\n\tb?: string\n}\nx: {\n\ta: 1\n\tb?: string\n}\ny: *1 | 2\n"
+    );
+    let out = rcue(&["eval", "--all", "-e", "_h", "c.cue"], &dir);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
+    let out = rcue(&["eval", "-c", "c.cue"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+}

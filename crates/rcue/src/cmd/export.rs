@@ -22,26 +22,10 @@ pub fn run(args: Args) -> u8 {
         eprintln!("not supported yet: --out {} (json and yaml are)", args.out);
         return EXIT_USAGE;
     }
-    let mut sources = Vec::new();
-    for path in &args.files {
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(s) => sources.push((display_name(path), s)),
-                Err(e) => {
-                    eprintln!(
-                        "{}: invalid UTF-8 at byte {}",
-                        path.display(),
-                        e.utf8_error().valid_up_to()
-                    );
-                    return EXIT_ERRORS;
-                }
-            },
-            Err(e) => {
-                eprintln!("{}: {e}", path.display());
-                return EXIT_ERRORS;
-            }
-        }
-    }
+    let sources = match read_sources(&args.files) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let refs: Vec<(&str, &str)> = sources
         .iter()
         .map(|(n, s)| (n.as_str(), s.as_str()))
@@ -77,6 +61,32 @@ pub fn run(args: Args) -> u8 {
     }
     print!("{out}");
     EXIT_OK
+}
+
+/// Reads the named files as UTF-8; on failure, reports it and returns the
+/// exit status.
+pub fn read_sources(files: &[PathBuf]) -> Result<Vec<(String, String)>, u8> {
+    let mut sources = Vec::new();
+    for path in files {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => sources.push((display_name(path), s)),
+                Err(e) => {
+                    eprintln!(
+                        "{}: invalid UTF-8 at byte {}",
+                        path.display(),
+                        e.utf8_error().valid_up_to()
+                    );
+                    return Err(EXIT_ERRORS);
+                }
+            },
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                return Err(EXIT_ERRORS);
+            }
+        }
+    }
+    Ok(sources)
 }
 
 /// Relative paths print as `./name`, as `cue` does.

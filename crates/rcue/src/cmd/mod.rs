@@ -1,5 +1,6 @@
 //! Subcommands of the `rcue` binary, one module each.
 
+pub mod eval;
 pub mod export;
 pub mod fmt;
 

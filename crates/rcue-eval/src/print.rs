@@ -1,0 +1,151 @@
+//! Evaluated values printed as CUE, for `rcue eval`: like export, but
+//! non-concrete values, definitions, hidden and optional fields, and errors
+//! are shown instead of rejected.
+
+use crate::eval::{ArcType, Engine, MAX_DEPTH};
+use crate::meet::{describe, quote};
+use crate::value::{VId, Value};
+
+/// The fields of the root vertex, without enclosing braces. Hidden fields
+/// (`_x`) are shown only with `show_hidden`.
+pub fn print_file(en: &mut Engine, root: VId, show_hidden: bool) -> String {
+    SHOW_HIDDEN.with(|h| h.set(show_hidden));
+    let mut out = String::new();
+    let root = en.deref(root);
+    let arcs = en.v[root as usize].arcs.clone();
+    for a in arcs {
+        field(en, a, 0, &mut out);
+    }
+    if let Some(e) = en.v[root as usize].err.clone() {
+        out.push_str(&format!("_|_ // {}\n", e.msg));
+    }
+    out
+}
+
+/// One value in CUE syntax.
+pub fn print_value(en: &mut Engine, v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Vertex(w) => vertex(en, *w, 0, &mut out),
+        Value::Disj(ds) => {
+            let marked = ds.iter().any(|(_, d)| !d);
+            let parts: Vec<String> = ds
+                .iter()
+                .map(|(x, d)| {
+                    format!(
+                        "{}{}",
+                        if *d && marked { "*" } else { "" },
+                        print_value(en, x)
+                    )
+                })
+                .collect();
+            out.push_str(&parts.join(" | "));
+        }
+        Value::Bottom(e) => out.push_str(&format!("_|_ // {}", e.msg)),
+        other => out.push_str(&describe(other)),
+    }
+    out
+}
+
+fn label(en: &Engine, a: VId) -> String {
+    let l = en.v[a as usize].label.expect("arc label");
+    let name = en.labels.path_elem(l);
+    let name = if name.starts_with('"') {
+        name
+    } else if crate::label::is_identifier(&name) || name.starts_with('#') || name.starts_with('_') {
+        name
+    } else {
+        quote(&name)
+    };
+    match en.v[a as usize].arc_type {
+        ArcType::Optional => format!("{name}?"),
+        ArcType::Required => format!("{name}!"),
+        _ => name,
+    }
+}
+
+thread_local! {
+    static SHOW_HIDDEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
+    if en.v[a as usize].arc_type == ArcType::None {
+        return;
+    }
+    let l = en.v[a as usize].label.expect("arc label");
+    let hidden = matches!(
+        en.labels.kind(l),
+        crate::label::LabelKind::Hidden | crate::label::LabelKind::HiddenDefinition
+    );
+    if hidden && !SHOW_HIDDEN.with(|h| h.get()) {
+        return;
+    }
+    out.push_str(&"\t".repeat(indent));
+    out.push_str(&label(en, a));
+    out.push_str(": ");
+    vertex(en, a, indent, out);
+    out.push('\n');
+}
+
+fn vertex(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
+    if indent > MAX_DEPTH {
+        out.push_str("_|_ // value too deep");
+        return;
+    }
+    // Optional fields are not evaluated by export; evaluate them here.
+    en.process(v);
+    let v = en.deref(v);
+    let vx = en.v[v as usize].clone();
+    if let Some(e) = &vx.err {
+        out.push_str(&format!("_|_ // {}", e.msg));
+        return;
+    }
+    if !vx.disjuncts.is_empty() {
+        let marked = vx.disjuncts.iter().any(|(_, d)| !d);
+        for (i, (d, def)) in vx.disjuncts.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" | ");
+            }
+            if *def && marked {
+                out.push('*');
+            }
+            vertex(en, *d, indent, out);
+        }
+        return;
+    }
+    if vx.is_list() {
+        if vx.arcs.is_empty() {
+            out.push_str("[]");
+            return;
+        }
+        out.push_str("[");
+        for (i, a) in vx.arcs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            vertex(en, *a, indent, out);
+        }
+        out.push(']');
+        return;
+    }
+    if vx.is_struct || !vx.arcs.is_empty() {
+        let arcs: Vec<VId> = vx
+            .arcs
+            .iter()
+            .copied()
+            .filter(|&a| en.v[a as usize].arc_type != ArcType::None)
+            .collect();
+        if arcs.is_empty() {
+            out.push_str("{}");
+            return;
+        }
+        out.push_str("{\n");
+        for a in arcs {
+            field(en, a, indent + 1, out);
+        }
+        out.push_str(&"\t".repeat(indent));
+        out.push('}');
+        return;
+    }
+    out.push_str(&describe(&vx.value));
+}
