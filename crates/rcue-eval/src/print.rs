@@ -3,7 +3,7 @@
 //! are shown instead of rejected.
 
 use crate::eval::{ArcType, Engine, MAX_DEPTH};
-use crate::meet::{describe, quote};
+use crate::meet::describe;
 use crate::value::{VId, Value};
 
 /// The fields of the root vertex, without enclosing braces. Hidden fields
@@ -50,13 +50,7 @@ pub fn print_value(en: &mut Engine, v: &Value) -> String {
 fn label(en: &Engine, a: VId) -> String {
     let l = en.v[a as usize].label.expect("arc label");
     let name = en.labels.path_elem(l);
-    let name = if name.starts_with('"') {
-        name
-    } else if crate::label::is_identifier(&name) || name.starts_with('#') || name.starts_with('_') {
-        name
-    } else {
-        quote(&name)
-    };
+    // `path_elem` quotes labels that are not identifiers.
     match en.v[a as usize].arc_type {
         ArcType::Optional => format!("{name}?"),
         ArcType::Required => format!("{name}!"),
@@ -118,7 +112,7 @@ fn vertex(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
             out.push_str("[]");
             return;
         }
-        out.push_str("[");
+        out.push('[');
         for (i, a) in vx.arcs.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
