@@ -238,6 +238,74 @@ fn json(d: &Data, indent: usize, out: &mut String) {
     }
 }
 
+/// CUE text of exported data, as `cue export --out cue` prints it: the
+/// fields of a top-level struct without braces, tabs for indentation.
+pub fn to_cue(d: &Data) -> String {
+    let mut out = String::new();
+    match d {
+        Data::Object(fields) => {
+            for (k, v) in fields {
+                out.push_str(&cue_label(k));
+                out.push_str(": ");
+                cue_value(v, 0, &mut out);
+                out.push('\n');
+            }
+        }
+        other => {
+            cue_value(other, 0, &mut out);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn cue_label(k: &str) -> String {
+    if crate::label::is_identifier(k) && !k.starts_with('_') && !k.starts_with('#') {
+        k.to_string()
+    } else {
+        quote(k)
+    }
+}
+
+fn cue_value(d: &Data, indent: usize, out: &mut String) {
+    match d {
+        Data::Object(fields) if !fields.is_empty() => {
+            out.push_str("{\n");
+            for (k, v) in fields {
+                out.push_str(&"\t".repeat(indent + 1));
+                out.push_str(&cue_label(k));
+                out.push_str(": ");
+                cue_value(v, indent + 1, out);
+                out.push('\n');
+            }
+            out.push_str(&"\t".repeat(indent));
+            out.push('}');
+        }
+        Data::List(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                cue_value(v, indent, out);
+            }
+            out.push(']');
+        }
+        Data::Bytes(b) => {
+            out.push('\'');
+            for &c in b.iter() {
+                if c.is_ascii_graphic() && c != b'\'' && c != b'\\' || c == b' ' {
+                    out.push(c as char);
+                } else {
+                    out.push_str(&format!("\\x{c:02x}"));
+                }
+            }
+            out.push('\'');
+        }
+        other => json(other, 0, out),
+    }
+}
+
 /// JSON without any white space, as `json.Marshal` produces it.
 pub fn to_compact_json(d: &Data) -> String {
     let mut out = String::new();
@@ -478,6 +546,25 @@ mod tests {
         assert_eq!(
             to_yaml(&d),
             "a: x\nb:\n- 1\n- - 2\nc:\n- name: nm\n  port: 80\nd: {}\ne: \"true\"\nf: |-\n  two\n  lines\ng h: null\n"
+        );
+    }
+
+    #[test]
+    fn cue_layout() {
+        let d = obj(vec![
+            ("a", Data::Num("1".into())),
+            (
+                "b-c",
+                obj(vec![(
+                    "x",
+                    Data::List(vec![Data::Str("s".into()), Data::Null]),
+                )]),
+            ),
+            ("e", obj(vec![])),
+        ]);
+        assert_eq!(
+            to_cue(&d),
+            "a: 1\n\"b-c\": {\n\tx: [\"s\", null]\n}\ne: {}\n"
         );
     }
 

@@ -112,6 +112,11 @@ fn export_prints_json_and_yaml() {
     );
     let out = rcue(&["export", "--out", "yaml", "-e", "x", "a.cue"], &dir);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "num: 2\ns: n=2\n");
+    let out = rcue(&["export", "--out", "cue", "a.cue"], &dir);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "x: {\n\tnum: 2\n\ts: \"n=2\"\n}\nl: [1, 2]\n"
+    );
 }
 
 #[test]

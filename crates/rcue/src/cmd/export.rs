@@ -6,7 +6,7 @@ use crate::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Output format: json or yaml.
+    /// Output format: json, yaml or cue.
     #[arg(long, default_value = "json")]
     out: String,
     /// Export the value of this expression instead of the whole instance.
@@ -18,8 +18,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    if args.out != "json" && args.out != "yaml" {
-        eprintln!("not supported yet: --out {} (json and yaml are)", args.out);
+    if !matches!(args.out.as_str(), "json" | "yaml" | "cue") {
+        eprintln!(
+            "unknown output format {:?}: use json, yaml or cue",
+            args.out
+        );
         return EXIT_USAGE;
     }
     let sources = match read_sources(&args.files) {
@@ -51,6 +54,7 @@ pub fn run(args: Args) -> u8 {
                 }
                 out.push_str(&rcue_eval::export::to_yaml(&data));
             }
+            Ok(data) if args.out == "cue" => out.push_str(&rcue_eval::export::to_cue(&data)),
             Ok(data) => out.push_str(&rcue_eval::export::to_json(&data)),
             Err(errors) => {
                 // Nothing is printed when any expression fails.
