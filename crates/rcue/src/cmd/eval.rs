@@ -22,20 +22,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let sources = match super::export::read_sources(&args.files) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let refs: Vec<(&str, &str)> = sources
-        .iter()
-        .map(|(n, s)| (n.as_str(), s.as_str()))
-        .collect();
-    let mut inst = match rcue_eval::Instance::from_sources(&refs) {
+    let mut inst = match super::export::load_instance(&args.files) {
         Ok(i) => i,
-        Err(errors) => {
-            super::export::report(&errors);
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
         vec![None]

@@ -25,20 +25,9 @@ pub fn run(args: Args) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let sources = match read_sources(&args.files) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let refs: Vec<(&str, &str)> = sources
-        .iter()
-        .map(|(n, s)| (n.as_str(), s.as_str()))
-        .collect();
-    let mut inst = match rcue_eval::Instance::from_sources(&refs) {
+    let mut inst = match load_instance(&args.files) {
         Ok(i) => i,
-        Err(errors) => {
-            report(&errors);
-            return EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
     let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
         vec![None]
@@ -65,6 +54,20 @@ pub fn run(args: Args) -> u8 {
     }
     print!("{out}");
     EXIT_OK
+}
+
+/// Reads, parses and compiles the files of one package; on failure,
+/// reports the errors and returns the exit status.
+pub fn load_instance(files: &[PathBuf]) -> Result<rcue_eval::Instance, u8> {
+    let sources = read_sources(files)?;
+    let refs: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    rcue_eval::Instance::from_sources(&refs).map_err(|errors| {
+        report(&errors);
+        EXIT_ERRORS
+    })
 }
 
 /// Reads the named files as UTF-8; on failure, reports it and returns the
