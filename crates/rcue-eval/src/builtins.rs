@@ -109,10 +109,7 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                     ))
                 }
             }
-            let pos = en.pos_of(e);
-            let text = en
-                .source_text(pos)
-                .unwrap_or_else(|| "matchN(...)".to_string());
+            let text = format!("matchN({}, [...])", describe(&count));
             Value::Validator(Rc::new(crate::value::Validator::MatchN {
                 count,
                 schemas,

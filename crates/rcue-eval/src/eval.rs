@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rcue_syntax::ast::{BinaryOp, Constraint, UnaryOp};
+use rcue_syntax::ast::{BinaryOp, Constraint};
 
 use crate::ir::*;
 use crate::label::{Interner, Label, LabelKind};
@@ -729,7 +729,6 @@ impl Engine {
                 };
                 self.process(w);
                 let arcs = self.v[w as usize].arcs.clone();
-                let is_list = self.v[w as usize].is_list();
                 for a in arcs {
                     let a = self.deref(a);
                     let label = self.v[a as usize].label;
@@ -743,7 +742,6 @@ impl Engine {
                         Label::Index(i) => Value::Num(Num::int(i as i64)),
                         Label::Field(_) => Value::Str(Rc::from(self.labels.name(label).as_str())),
                     };
-                    let _ = is_list;
                     let val = self.vertex_value(a);
                     let env2 = self.new_env(Some(env), EnvKind::Vars(key, val));
                     self.clauses(c, i + 1, env2, out)?;
@@ -1667,7 +1665,9 @@ impl Engine {
             if self.v[v as usize].err.is_some() {
                 return;
             }
-            match val.as_ref() {
+            // Each validator says whether it holds, and what to add to the
+            // message when it does not.
+            let (ok, text, detail) = match val.as_ref() {
                 Validator::Func { name, args, text } => {
                     let value = self.vertex_value(v);
                     let value = self.default_of(value);
@@ -1677,17 +1677,7 @@ impl Engine {
                     let mut all = vec![value];
                     all.extend(args.iter().cloned());
                     let ok = matches!(crate::stdlib::call(self, name, &all), Ok(Value::Bool(true)));
-                    if !ok {
-                        let msg = format!(
-                            "invalid value {} (does not satisfy {})",
-                            self.describe_vertex(v),
-                            text
-                        );
-                        add_err(
-                            &mut self.v[v as usize].err,
-                            EvalError::at(ErrKind::Eval, msg, pos),
-                        );
-                    }
+                    (ok, text, String::new())
                 }
                 Validator::MatchIf {
                     cond,
@@ -1703,18 +1693,7 @@ impl Engine {
                             self.unifies_with(v, CKind::Value(otherwise.clone())),
                         )
                     };
-                    if !ok {
-                        let msg = format!(
-                            "invalid value {} (does not satisfy {}): {} branch fails",
-                            self.describe_vertex(v),
-                            text,
-                            branch
-                        );
-                        add_err(
-                            &mut self.v[v as usize].err,
-                            EvalError::at(ErrKind::Eval, msg, pos),
-                        );
-                    }
+                    (ok, text, format!(": {branch} branch fails"))
                 }
                 Validator::MatchN {
                     count,
@@ -1729,18 +1708,22 @@ impl Engine {
                         }
                     }
                     let ok = !meet(count, &Value::Num(Num::int(matched))).is_bottom();
-                    if !ok {
-                        let msg = format!(
-                            "invalid value {} (does not satisfy {}): {} matched, expected {}",
-                            self.describe_vertex(v),
-                            text,
-                            matched,
-                            describe(count)
-                        );
-                        let e = EvalError::at(ErrKind::Eval, msg, pos);
-                        add_err(&mut self.v[v as usize].err, e);
-                    }
+                    (
+                        ok,
+                        text,
+                        format!(": {matched} matched, expected {}", describe(count)),
+                    )
                 }
+            };
+            if !ok {
+                let msg = format!(
+                    "invalid value {} (does not satisfy {text}){detail}",
+                    self.describe_vertex(v)
+                );
+                add_err(
+                    &mut self.v[v as usize].err,
+                    EvalError::at(ErrKind::Eval, msg, pos),
+                );
             }
         }
     }
@@ -1773,11 +1756,6 @@ impl Engine {
         }
     }
 
-    /// The source text at a position, if it is in a known file.
-    pub fn source_text(&self, _p: Pos) -> Option<String> {
-        None
-    }
-
     /// Structural equality of two processed values (for collapsing equal
     /// disjuncts).
     pub fn equal(&mut self, a: VId, b: VId) -> bool {
@@ -1788,21 +1766,20 @@ impl Engine {
         self.process(a);
         self.process(b);
         let (a, b) = (self.deref(a), self.deref(b));
-        let (va, vb) = (self.v[a as usize].clone(), self.v[b as usize].clone());
+        let (va, vb) = (&self.v[a as usize], &self.v[b as usize]);
         if va.disjuncts.len() != vb.disjuncts.len() || va.is_list() != vb.is_list() {
             return false;
         }
         if !values_equal(&va.value, &vb.value) {
             return false;
         }
-        let arcs_a: Vec<VId> = va
-            .arcs
+        let (va_arcs, vb_arcs) = (va.arcs.clone(), vb.arcs.clone());
+        let arcs_a: Vec<VId> = va_arcs
             .iter()
             .copied()
             .filter(|&x| self.v[x as usize].arc_type != ArcType::None)
             .collect();
-        let arcs_b: Vec<VId> = vb
-            .arcs
+        let arcs_b: Vec<VId> = vb_arcs
             .iter()
             .copied()
             .filter(|&x| self.v[x as usize].arc_type != ArcType::None)
@@ -2614,11 +2591,6 @@ impl Engine {
     pub fn error_at(&self, kind: ErrKind, msg: String, e: ExprId) -> Rc<EvalError> {
         self.err_at(kind, msg, e)
     }
-
-    /// Unary `-` etc. need numbers; `Num` helpers live in ops.
-    pub fn num(n: i64) -> Value {
-        Value::Num(Num::int(n))
-    }
 }
 
 fn values_equal(a: &Value, b: &Value) -> bool {
@@ -2627,9 +2599,4 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         _ if a.is_atom() && b.is_atom() => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
         _ => describe(a) == describe(b),
     }
-}
-
-#[allow(dead_code)]
-fn unary_name(op: UnaryOp) -> &'static str {
-    op.as_str()
 }

@@ -290,19 +290,20 @@ fn simplify_bounds(parts: Vec<Value>, int_only: bool) -> Vec<Value> {
         }
     }
     if let (Some((lop, lv)), Some((uop, uv))) = (&lower, &upper) {
+        let incompatible = || {
+            Value::err(
+                ErrKind::Eval,
+                format!(
+                    "incompatible bounds {}{} and {}{}",
+                    lop.as_str(),
+                    describe(lv),
+                    uop.as_str(),
+                    describe(uv)
+                ),
+            )
+        };
         match atoms_cmp(lv, uv) {
-            Some(Ordering::Greater) => {
-                return vec![Value::err(
-                    ErrKind::Eval,
-                    format!(
-                        "incompatible bounds {}{} and {}{}",
-                        lop.as_str(),
-                        describe(lv),
-                        uop.as_str(),
-                        describe(uv)
-                    ),
-                )]
-            }
+            Some(Ordering::Greater) => return vec![incompatible()],
             Some(Ordering::Equal) => {
                 // `>=1 & <=1` admits both 1 and 1.0: only an integer type
                 // makes it one value.
@@ -319,16 +320,7 @@ fn simplify_bounds(parts: Vec<Value>, int_only: bool) -> Vec<Value> {
                     out.extend(rest);
                     return out;
                 }
-                return vec![Value::err(
-                    ErrKind::Eval,
-                    format!(
-                        "incompatible bounds {}{} and {}{}",
-                        lop.as_str(),
-                        describe(lv),
-                        uop.as_str(),
-                        describe(uv)
-                    ),
-                )];
+                return vec![incompatible()];
             }
             _ => {}
         }

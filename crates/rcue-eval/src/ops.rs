@@ -6,7 +6,7 @@ use std::rc::Rc;
 use rcue_syntax::ast::{BinaryOp, UnaryOp};
 
 use crate::meet::{describe, regex};
-use crate::num::{Num, NumError};
+use crate::num::NumError;
 use crate::value::{atoms_cmp, atoms_equal, kind_name, BoundOp, ErrKind, Value};
 
 pub type OpError = (ErrKind, String);
@@ -279,8 +279,4 @@ pub fn int_op(name: &str, a: &Value, b: &Value) -> Result<Value, OpError> {
     } else {
         r
     }))
-}
-
-pub fn num(i: i64) -> Value {
-    Value::Num(Num::int(i))
 }
