@@ -390,6 +390,7 @@ impl<'a> Compiler<'a> {
                     label: fl,
                     constraint: label.constraint,
                     value,
+                    pos: self.pos(label.span),
                 });
             }
         }

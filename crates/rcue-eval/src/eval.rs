@@ -133,6 +133,7 @@ pub struct DynFieldDecl {
     pub value: ExprId,
     pub env: EnvId,
     pub node: u32,
+    pub pos: Pos,
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +174,8 @@ pub struct Vertex {
     pub disjuncts: Vec<(VId, bool)>,
     pub err: Option<Rc<EvalError>>,
     pub pos: Vec<Pos>,
+    /// Where the field was declared, one position per declaration.
+    pub decl_pos: Vec<Pos>,
     pub patterns_applied: bool,
     /// Whether every regular descendant has been processed.
     pub finalized: bool,
@@ -228,6 +231,7 @@ impl Vertex {
             disjuncts: Vec::new(),
             err: None,
             pos: Vec::new(),
+            decl_pos: Vec::new(),
             patterns_applied: false,
             finalized: false,
             orig_conjuncts: 0,
@@ -1075,14 +1079,18 @@ impl Engine {
                     label,
                     constraint,
                     value,
+                    pos,
                 } => match label {
-                    FieldLabel::Static(l) => self.add_field(v, *l, *constraint, *value, senv, n),
+                    FieldLabel::Static(l) => {
+                        self.add_field(v, *l, *constraint, *value, senv, n, *pos)
+                    }
                     FieldLabel::Dynamic(e) => self.v[v as usize].pending_dyn.push(DynFieldDecl {
                         label: *e,
                         constraint: *constraint,
                         value: *value,
                         env: senv,
                         node: n,
+                        pos: *pos,
                     }),
                 },
                 Decl::Pattern { pattern, value } => {
@@ -1127,9 +1135,13 @@ impl Engine {
         value: ExprId,
         env: EnvId,
         n: u32,
+        pos: Pos,
     ) {
         self.v[v as usize].close[n as usize].labels.push(label);
         let arc = self.get_or_create_arc(v, label);
+        if !self.v[arc as usize].decl_pos.contains(&pos) {
+            self.v[arc as usize].decl_pos.push(pos);
+        }
         let at = match constraint {
             Constraint::Regular => ArcType::Regular,
             Constraint::Optional => ArcType::Optional,
@@ -1163,7 +1175,7 @@ impl Engine {
                 match self.eval(d.label, d.env) {
                     Value::Str(s) => {
                         let l = self.labels.string(&s);
-                        self.add_field(v, l, d.constraint, d.value, d.env, d.node);
+                        self.add_field(v, l, d.constraint, d.value, d.env, d.node, d.pos);
                         added = true;
                     }
                     Value::Bottom(err) if !err.is_incomplete() => failed.push(err),
@@ -1404,7 +1416,11 @@ impl Engine {
                 continue;
             }
             if !self.allowed(v, label) {
-                let e = EvalError::new(ErrKind::Eval, "field not allowed".to_string());
+                let e = Rc::new(EvalError {
+                    kind: ErrKind::Eval,
+                    msg: "field not allowed".to_string(),
+                    pos: self.v[a as usize].decl_pos.clone(),
+                });
                 add_err(&mut self.v[a as usize].err, e);
                 self.v[a as usize].finalized = true;
                 if self.v[a as usize].state == State::New {

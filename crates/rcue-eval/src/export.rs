@@ -154,7 +154,7 @@ fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) ->
                     errors.push(ExportError {
                         path: en.path(a),
                         msg: "field is required but not present".into(),
-                        pos: vec![],
+                        pos: en.v[a as usize].decl_pos.clone(),
                         kind: ErrKind::Incomplete,
                     });
                     continue;

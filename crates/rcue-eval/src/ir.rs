@@ -131,6 +131,9 @@ pub enum Decl {
         label: FieldLabel,
         constraint: Constraint,
         value: ExprId,
+        /// Where the field is declared (its label), for errors about the
+        /// field itself: not allowed, required but missing.
+        pos: Pos,
     },
     Pattern {
         pattern: ExprId,
