@@ -17,42 +17,61 @@ use crate::label::{Interner, Label};
 use crate::num::Num;
 
 /// The packages of CUE's standard library (spec: Builtin packages).
+pub const STD_PACKAGES: &[&str] = &[
+    "crypto/ed25519",
+    "crypto/hmac",
+    "crypto/md5",
+    "crypto/sha1",
+    "crypto/sha256",
+    "crypto/sha512",
+    "encoding/base64",
+    "encoding/csv",
+    "encoding/hex",
+    "encoding/json",
+    "encoding/toml",
+    "encoding/yaml",
+    "html",
+    "list",
+    "math",
+    "math/bits",
+    "net",
+    "path",
+    "regexp",
+    "strconv",
+    "strings",
+    "struct",
+    "text/tabwriter",
+    "text/template",
+    "time",
+    "uuid",
+    "tool",
+    "tool/cli",
+    "tool/exec",
+    "tool/file",
+    "tool/http",
+    "tool/os",
+];
+
 pub fn is_std_package(path: &str) -> bool {
-    matches!(
-        path,
-        "crypto/ed25519"
-            | "crypto/hmac"
-            | "crypto/md5"
-            | "crypto/sha1"
-            | "crypto/sha256"
-            | "crypto/sha512"
-            | "encoding/base64"
-            | "encoding/csv"
-            | "encoding/hex"
-            | "encoding/json"
-            | "encoding/toml"
-            | "encoding/yaml"
-            | "html"
-            | "list"
-            | "math"
-            | "math/bits"
-            | "net"
-            | "path"
-            | "regexp"
-            | "strconv"
-            | "strings"
-            | "struct"
-            | "text/tabwriter"
-            | "text/template"
-            | "time"
-            | "uuid"
-            | "tool"
-            | "tool/cli"
-            | "tool/exec"
-            | "tool/file"
-            | "tool/http"
-            | "tool/os"
-    )
+    STD_PACKAGES.contains(&path)
+}
+
+/// The standard package a bare name such as `strings` or `yaml` means in a
+/// command-line expression (`-e`, `-l`), where no import is written.
+pub fn std_package_named(name: &str) -> Option<&'static str> {
+    STD_PACKAGES
+        .iter()
+        .copied()
+        .find(|p| p.rsplit('/').next() == Some(name) && !p.starts_with("tool"))
+}
+
+/// A non-standard package the loader found for an import path.
+#[derive(Clone, Debug)]
+pub struct ExternalPackage {
+    /// The key the engine knows the package's root by.
+    pub key: Rc<str>,
+    /// The name of its package clause: the import's default name.
+    pub name: String,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +102,10 @@ pub struct Compiler<'a> {
     file: u32,
     /// Errors found while compiling (unresolved references and the like).
     pub errors: Vec<(String, Pos)>,
+    /// Non-standard packages, by import path as written (`:name` removed).
+    pub packages: HashMap<String, ExternalPackage>,
+    /// Whether unbound names may mean standard packages (`-e` expressions).
+    pub auto_std: bool,
     /// Placeholders for computed labels that aliases refer to, in
     /// declaration order; filled when the fields are compiled.
     dyn_slots: Vec<ExprId>,
@@ -97,6 +120,8 @@ impl<'a> Compiler<'a> {
             imports: HashMap::new(),
             file: 0,
             errors: Vec::new(),
+            packages: HashMap::new(),
+            auto_std: false,
             dyn_slots: Vec::new(),
         }
     }
@@ -130,41 +155,49 @@ impl<'a> Compiler<'a> {
             self.file = *id;
             self.imports.clear();
             for imp in &f.imports {
-                let path = imp.path.split(':').next().unwrap_or(&imp.path).to_string();
-                if !is_std_package(&path) {
-                    let first = path.split('/').next().unwrap_or("");
-                    let msg = if first.contains('.') {
-                        format!("import failed: cannot find package {path:?}: loading module dependencies is not supported yet")
-                    } else {
-                        format!("import failed: package {path:?} is not a standard package")
-                    };
-                    self.errors.push((
-                        msg,
-                        Pos {
-                            file: *id,
-                            start: imp.path_span.start,
-                            end: imp.path_span.end,
-                        },
-                    ));
-                }
-                let name = match &imp.alias {
-                    Some(a) => a.name.clone(),
-                    None => path
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or(&path)
-                        .split('@')
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                };
-                self.imports.insert(name, Rc::from(imp.path.as_str()));
+                self.import(*id, imp);
             }
             let lit = self.struct_body(&f.decls);
             out.push(self.add(Expr::Struct(Rc::new(lit)), f.span));
         }
         self.scopes.pop();
         out
+    }
+
+    /// Makes an import's name visible in the file being compiled, or
+    /// reports why it cannot be.
+    fn import(&mut self, file: u32, imp: &ast::Import) {
+        let (path, qualifier) = match imp.path.split_once(':') {
+            Some((p, q)) => (p, Some(q)),
+            None => (imp.path.as_str(), None),
+        };
+        let pos = Pos {
+            file,
+            start: imp.path_span.start,
+            end: imp.path_span.end,
+        };
+        let last = path.rsplit('/').next().unwrap_or(path);
+        let last = last.split('@').next().unwrap_or(last);
+        let (key, default_name): (Rc<str>, String) = if is_std_package(path) {
+            (Rc::from(path), last.to_string())
+        } else if let Some(p) = self.packages.get(path) {
+            (p.key.clone(), p.name.clone())
+        } else {
+            let first = path.split('/').next().unwrap_or("");
+            let msg = if first.contains('.') {
+                format!("import failed: cannot find package {path:?}")
+            } else {
+                format!("import failed: package {path:?} is not a standard package")
+            };
+            self.errors.push((msg, pos));
+            (Rc::from(path), last.to_string())
+        };
+        let name = match (&imp.alias, qualifier) {
+            (Some(a), _) => a.name.clone(),
+            (None, Some(q)) => q.to_string(),
+            (None, None) => default_name,
+        };
+        self.imports.insert(name, key);
     }
 
     /// Compiles an expression (such as `-e`'s) in the package scope.
@@ -511,6 +544,11 @@ impl<'a> Compiler<'a> {
         }
         if let Some(id) = self.predeclared_bound(name, span) {
             return id;
+        }
+        if self.auto_std {
+            if let Some(p) = std_package_named(name) {
+                return self.add(Expr::Ref(Ref::Import(Rc::from(p))), span);
+            }
         }
         if name == "self" {
             // `self` (the aliasv2 experiment): the innermost struct.

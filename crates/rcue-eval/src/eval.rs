@@ -270,6 +270,9 @@ pub struct Engine {
     labels_active: Vec<(EnvId, ExprId)>,
     /// Set while the body of a comprehension is unified.
     generating: bool,
+    /// The root vertex of each imported non-standard package, by the key
+    /// the compiler gave its imports.
+    pub packages: HashMap<Rc<str>, VId>,
 }
 
 fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
@@ -295,6 +298,7 @@ impl Engine {
                 kind: EnvKind::Root,
             }],
             let_cache: HashMap::new(),
+            packages: HashMap::new(),
             depth: 0,
             evaluating: Vec::new(),
             anon_active: HashMap::new(),
@@ -1068,6 +1072,7 @@ impl Engine {
             self.v[v as usize].is_struct = true;
         }
         let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
+        let arcs_before = self.v[v as usize].arcs.len();
         let n = if has_embed && lit.is_struct {
             self.new_node(v, node, NodeKind::Embed)
         } else {
@@ -1110,9 +1115,7 @@ impl Engine {
                         }
                     }
                 }
-                Decl::Embed(x) => {
-                    self.unify_expr(v, *x, senv, n);
-                }
+                Decl::Embed(_) => {}
                 Decl::Ellipsis(_) => {
                     self.v[v as usize].close[n as usize].open = true;
                 }
@@ -1125,8 +1128,48 @@ impl Engine {
                 }
             }
         }
+        // Embeddings last: they may refer to fields declared after them.
+        // Their fields still take the embedding's place in field order.
+        if !has_embed {
+            return;
+        }
+        let mut rank: Vec<(VId, usize)> = Vec::new();
+        for (i, d) in lit.decls.iter().enumerate() {
+            if let Decl::Field {
+                label: FieldLabel::Static(l),
+                ..
+            } = d
+            {
+                if let Some(&a) = self.v[v as usize].arc_map.get(l) {
+                    rank.push((a, i));
+                }
+            }
+        }
+        for (i, d) in lit.decls.iter().enumerate() {
+            if let Decl::Embed(x) = d {
+                let before = self.v[v as usize].arcs.len();
+                self.unify_expr(v, *x, senv, n);
+                let arcs = &self.v[v as usize].arcs;
+                rank.extend(arcs[before.min(arcs.len())..].iter().map(|&a| (a, i)));
+            }
+        }
+        self.reorder_new_arcs(v, arcs_before, &rank);
     }
 
+    /// Puts the arcs a struct literal created in the order of the
+    /// declarations that created them.
+    fn reorder_new_arcs(&mut self, v: VId, from: usize, rank: &[(VId, usize)]) {
+        let arcs = &mut self.v[v as usize].arcs;
+        if from >= arcs.len() {
+            return;
+        }
+        let order: HashMap<VId, usize> = rank.iter().map(|&(a, i)| (a, i)).rev().collect();
+        arcs[from..].sort_by_key(|a| order.get(a).copied().unwrap_or(usize::MAX));
+    }
+
+    // The field's parts travel separately: they come from two different
+    // declaration shapes (static and computed labels).
+    #[allow(clippy::too_many_arguments)]
     fn add_field(
         &mut self,
         v: VId,
@@ -1894,6 +1937,15 @@ impl Engine {
                     _ => Ok(None),
                 }
             }
+            Expr::Ref(Ref::Import(p)) => match self.packages.get(&p) {
+                Some(&root) => {
+                    if self.v[root as usize].state == State::New {
+                        self.process(root);
+                    }
+                    Ok(Some(self.deref(root)))
+                }
+                None => Ok(None),
+            },
             Expr::Ref(Ref::SelfStruct { up }) => {
                 let target = self.env_at(env, up);
                 match self.envs[target as usize].kind {
@@ -2147,7 +2199,13 @@ impl Engine {
                     _ => Value::Top,
                 }
             }
-            Expr::Ref(Ref::Import(p)) => Value::Package(p),
+            Expr::Ref(Ref::Import(p)) => match self.packages.get(&p) {
+                Some(&root) => {
+                    self.process(root);
+                    Value::Vertex(self.deref(root))
+                }
+                None => Value::Package(p),
+            },
             Expr::Ref(_) | Expr::Select(..) => match self.resolve_vertex(e, env) {
                 Ok(Some(w)) => self.value_of_ref(w, e),
                 Ok(None) => match expr {

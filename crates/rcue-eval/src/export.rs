@@ -155,7 +155,9 @@ fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) ->
                         path: en.path(a),
                         msg: "field is required but not present".into(),
                         pos: en.v[a as usize].decl_pos.clone(),
-                        kind: ErrKind::Incomplete,
+                        // An error even where concreteness is not asked
+                        // for (`vet` without -c).
+                        kind: ErrKind::Eval,
                     });
                     continue;
                 }

@@ -19,6 +19,10 @@ pub mod print;
 pub mod stdlib;
 pub mod value;
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use compile::ExternalPackage;
 use eval::{CKind, Conjunct, Engine, EnvKind};
 use ir::{Pos, Program};
 use label::Interner;
@@ -57,71 +61,338 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A compiled and evaluable CUE instance (one package's files).
+/// A compiled and evaluable CUE instance: one package's files, the
+/// packages they import, and any data files unified with them.
 pub struct Instance {
     pub engine: Engine,
     pub root: VId,
     files: Vec<rcue_syntax::ast::File>,
+    packages: HashMap<String, ExternalPackage>,
+}
+
+/// One parsed source file.
+pub struct ParsedFile {
+    /// The name errors print (`./a.cue`).
+    pub name: String,
+    pub text: String,
+    pub ast: rcue_syntax::ast::File,
+}
+
+/// An imported package: the key its imports resolve to, and its files.
+pub struct PackageInput {
+    pub key: String,
+    pub files: Vec<ParsedFile>,
+}
+
+fn syntax_errors(name: &str, src: &str, errs: &[rcue_syntax::SyntaxError]) -> Vec<Error> {
+    let idx = rcue_syntax::LineIndex::new(src);
+    errs.iter()
+        .map(|e| {
+            let (l, c) = idx.line_col(e.span.start);
+            Error {
+                path: String::new(),
+                msg: e.message.clone(),
+                pos: vec![format!("{name}:{l}:{c}")],
+                incomplete: false,
+            }
+        })
+        .collect()
+}
+
+/// Parses one file; syntax errors come back rendered with positions.
+pub fn parse(name: &str, src: &str) -> Result<ParsedFile, Vec<Error>> {
+    let (ast, errs) = rcue_syntax::parse_file(src);
+    if !errs.is_empty() {
+        return Err(syntax_errors(name, src, &errs));
+    }
+    Ok(ParsedFile {
+        name: name.to_string(),
+        text: src.to_string(),
+        ast,
+    })
 }
 
 impl Instance {
     /// Parses and compiles the files of one package. Syntax and reference
     /// errors are returned all at once.
     pub fn from_sources(sources: &[(&str, &str)]) -> Result<Instance, Vec<Error>> {
-        let mut prog = Program::default();
-        let mut labels = Interner::default();
-        let mut errors = Vec::new();
         let mut files = Vec::new();
-        for (i, (name, src)) in sources.iter().enumerate() {
-            let (file, errs) = rcue_syntax::parse_file(src);
-            let idx = rcue_syntax::LineIndex::new(src);
-            for e in &errs {
-                let (l, c) = idx.line_col(e.span.start);
-                errors.push(Error {
-                    path: String::new(),
-                    msg: e.message.clone(),
-                    pos: vec![format!("{name}:{l}:{c}")],
-                    incomplete: false,
-                });
+        let mut errors = Vec::new();
+        for (name, src) in sources {
+            match parse(name, src) {
+                Ok(f) => files.push(f),
+                Err(e) => errors.extend(e),
             }
-            prog.files.push((name.to_string(), idx));
-            files.push((i as u32, file));
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        let refs: Vec<(u32, &rcue_syntax::ast::File)> =
-            files.iter().map(|(i, f)| (*i, f)).collect();
-        let mut c = compile::Compiler::new(&mut prog, &mut labels);
-        let roots = c.compile_package(&refs);
-        for (msg, pos) in std::mem::take(&mut c.errors) {
-            errors.push(Error {
-                path: String::new(),
-                msg,
-                pos: vec![prog.render_pos(pos)],
-                incomplete: false,
-            });
+        Instance::build(files, Vec::new(), HashMap::new())
+    }
+
+    /// Compiles a package (`root`) with the packages it imports. `imports`
+    /// maps each import path as written (without `:name`) to its package.
+    pub fn build(
+        root: Vec<ParsedFile>,
+        deps: Vec<PackageInput>,
+        imports: HashMap<String, ExternalPackage>,
+    ) -> Result<Instance, Vec<Error>> {
+        let mut prog = Program::default();
+        let mut labels = Interner::default();
+        let mut errors = Vec::new();
+        let mut compiled: Vec<(Option<String>, Vec<ir::ExprId>)> = Vec::new();
+        let mut root_asts = Vec::new();
+        let packages = deps
+            .into_iter()
+            .map(|p| (Some(p.key), p.files))
+            .chain(std::iter::once((None, root)));
+        for (key, files) in packages {
+            let mut asts = Vec::new();
+            for f in files {
+                let id = prog.files.len() as u32;
+                prog.files
+                    .push((f.name.clone(), rcue_syntax::LineIndex::new(&f.text)));
+                asts.push((id, f.ast));
+            }
+            let refs: Vec<(u32, &rcue_syntax::ast::File)> =
+                asts.iter().map(|(i, f)| (*i, f)).collect();
+            let mut c = compile::Compiler::new(&mut prog, &mut labels);
+            c.packages = imports.clone();
+            let roots = c.compile_package(&refs);
+            for (msg, pos) in std::mem::take(&mut c.errors) {
+                errors.push(Error {
+                    path: String::new(),
+                    msg,
+                    pos: vec![prog.render_pos(pos)],
+                    incomplete: false,
+                });
+            }
+            if key.is_none() {
+                root_asts = asts.into_iter().map(|(_, f)| f).collect();
+            }
+            compiled.push((key, roots));
         }
         if !errors.is_empty() {
             return Err(errors);
         }
         let mut engine = Engine::new(prog, labels);
-        let root = engine.new_vertex(None, None);
-        for r in roots {
-            engine.add_conjunct(
-                root,
-                Conjunct {
-                    kind: CKind::Expr(r),
-                    env: 0,
-                    node: 0,
-                },
-            );
+        let mut root = 0;
+        for (key, roots) in compiled {
+            let v = engine.new_vertex(None, None);
+            for r in roots {
+                engine.add_conjunct(
+                    v,
+                    Conjunct {
+                        kind: CKind::Expr(r),
+                        env: 0,
+                        node: 0,
+                    },
+                );
+            }
+            match key {
+                Some(k) => {
+                    engine.packages.insert(Rc::from(k.as_str()), v);
+                }
+                None => root = v,
+            }
         }
         Ok(Instance {
             engine,
             root,
-            files: files.into_iter().map(|(_, f)| f).collect(),
+            files: root_asts,
+            packages: imports,
         })
+    }
+
+    /// Registers a data file's text so positions in it can be printed.
+    fn add_file(&mut self, name: &str, text: &str) -> u32 {
+        let id = self.engine.prog.files.len() as u32;
+        self.engine
+            .prog
+            .files
+            .push((name.to_string(), rcue_syntax::LineIndex::new(text)));
+        id
+    }
+
+    /// Compiles an expression in the scope of the root package.
+    fn compile_expr(
+        &mut self,
+        e: &rcue_syntax::ast::Expr,
+        file: u32,
+    ) -> Result<ir::ExprId, Vec<Error>> {
+        let refs: Vec<(u32, &rcue_syntax::ast::File)> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i as u32, f))
+            .collect();
+        let (mut prog, mut labels) = (
+            std::mem::take(&mut self.engine.prog),
+            std::mem::take(&mut self.engine.labels),
+        );
+        let mut c = compile::Compiler::new(&mut prog, &mut labels);
+        c.packages = self.packages.clone();
+        c.auto_std = true;
+        let id = c.compile_in_package(&refs, e, file);
+        let errs = std::mem::take(&mut c.errors);
+        self.engine.prog = prog;
+        self.engine.labels = labels;
+        if !errs.is_empty() {
+            return Err(errs
+                .into_iter()
+                .map(|(msg, pos)| Error {
+                    path: String::new(),
+                    msg,
+                    pos: vec![self.engine.prog.render_pos(pos)],
+                    incomplete: false,
+                })
+                .collect());
+        }
+        Ok(id)
+    }
+
+    /// Unifies a data document (from `rcue_syntax::data`) into the root,
+    /// optionally placed under a path of labels. Call before evaluating.
+    pub fn add_data(
+        &mut self,
+        name: &str,
+        text: &str,
+        doc: &rcue_syntax::ast::Expr,
+    ) -> Result<(), Vec<Error>> {
+        let file = self.add_file(name, text);
+        let id = self.compile_expr(doc, file)?;
+        self.engine.add_conjunct(
+            self.root,
+            Conjunct {
+                kind: CKind::Expr(id),
+                env: 0,
+                node: 0,
+            },
+        );
+        Ok(())
+    }
+
+    /// Checks a data document against the instance (or against the value
+    /// of `schema`, an expression in its scope), as `vet` does. Returns
+    /// every error; with `concrete`, non-concrete values are errors too.
+    pub fn vet_data(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+        text: &str,
+        doc: &rcue_syntax::ast::Expr,
+        concrete: bool,
+    ) -> Vec<Error> {
+        let file = self.add_file(name, text);
+        let data = match self.compile_expr(doc, file) {
+            Ok(id) => id,
+            Err(e) => return e,
+        };
+        let schema = match schema {
+            Some(src) => match self.compile_source_expr(src) {
+                Ok(id) => Some(id),
+                Err(e) => return e,
+            },
+            None => None,
+        };
+        self.engine.process(self.root);
+        let v = self.engine.new_vertex(None, None);
+        let env = self.engine.new_env(Some(0), EnvKind::Struct(self.root));
+        let schema_conjunct = match schema {
+            Some(id) => CKind::Expr(id),
+            None => CKind::Vertex(self.root),
+        };
+        self.engine.add_conjunct(
+            v,
+            Conjunct {
+                kind: schema_conjunct,
+                env,
+                node: 0,
+            },
+        );
+        self.engine.add_conjunct(
+            v,
+            Conjunct {
+                kind: CKind::Expr(data),
+                env: 0,
+                node: 0,
+            },
+        );
+        match export::export(&mut self.engine, v) {
+            Ok(_) => Vec::new(),
+            Err(errs) => errs
+                .into_iter()
+                .map(|e| self.convert(e))
+                .filter(|e| concrete || !e.incomplete)
+                .collect(),
+        }
+    }
+
+    /// Evaluates `label`, an expression over the fields of a data document
+    /// (`-l 'strings.ToLower(kind)'`), to the label it names.
+    pub fn label_of(
+        &mut self,
+        label: &str,
+        name: &str,
+        text: &str,
+        doc: &rcue_syntax::ast::Expr,
+    ) -> Result<String, Vec<Error>> {
+        let file = self.add_file(name, text);
+        let data = self.compile_expr(doc, file)?;
+        let (ast, errs) = rcue_syntax::parse_expr(label, 0);
+        if let Some(e) = errs.first() {
+            return Err(vec![Error {
+                path: String::new(),
+                msg: format!("invalid label expression {label:?}: {}", e.message),
+                pos: vec![],
+                incomplete: false,
+            }]);
+        }
+        let lfile = self.add_file("-l", label);
+        // The label expression sees the document's fields, not the package.
+        let saved = std::mem::take(&mut self.files);
+        let id = self.compile_expr(&ast, lfile);
+        self.files = saved;
+        let id = id?;
+        let v = self.engine.new_vertex(None, None);
+        self.engine.add_conjunct(
+            v,
+            Conjunct {
+                kind: CKind::Expr(data),
+                env: 0,
+                node: 0,
+            },
+        );
+        self.engine.process(v);
+        let env = self.engine.new_env(Some(0), EnvKind::Struct(v));
+        let val = self.engine.eval_keep(id, env);
+        let val = self.engine.default_of(val);
+        match val {
+            value::Value::Str(s) => Ok(s.to_string()),
+            other => Err(vec![Error {
+                path: String::new(),
+                msg: format!(
+                    "invalid label {label:?}: {} is not a string",
+                    meet::describe(&other)
+                ),
+                pos: vec![],
+                incomplete: false,
+            }]),
+        }
+    }
+
+    fn compile_source_expr(&mut self, src: &str) -> Result<ir::ExprId, Vec<Error>> {
+        let (ast, errs) = rcue_syntax::parse_expr(src, 0);
+        if let Some(e) = errs.first() {
+            return Err(vec![Error {
+                path: String::new(),
+                msg: format!("invalid expression {src:?}: {}", e.message),
+                pos: vec![],
+                incomplete: false,
+            }]);
+        }
+        let file = self.add_file("-e", src);
+        self.compile_expr(&ast, file)
     }
 
     fn convert(&self, e: export::ExportError) -> Error {
@@ -141,43 +412,7 @@ impl Instance {
 
     /// Evaluates an expression in the scope of the instance's package.
     fn eval_expr(&mut self, src: &str) -> Result<value::Value, Vec<Error>> {
-        let (ast, errs) = rcue_syntax::parse_expr(src, 0);
-        if let Some(e) = errs.first() {
-            return Err(vec![Error {
-                path: String::new(),
-                msg: format!("invalid expression {src:?}: {}", e.message),
-                pos: vec![],
-                incomplete: false,
-            }]);
-        }
-        let file = self.engine.prog.files.len() as u32;
-        self.engine
-            .prog
-            .files
-            .push(("-e".to_string(), rcue_syntax::LineIndex::new(src)));
-        let refs: Vec<(u32, &rcue_syntax::ast::File)> = self
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (i as u32, f))
-            .collect();
-        let (mut prog, mut labels) = (
-            std::mem::take(&mut self.engine.prog),
-            std::mem::take(&mut self.engine.labels),
-        );
-        let mut c = compile::Compiler::new(&mut prog, &mut labels);
-        let id = c.compile_in_package(&refs, &ast, file);
-        let errs = std::mem::take(&mut c.errors);
-        self.engine.prog = prog;
-        self.engine.labels = labels;
-        if let Some((msg, pos)) = errs.into_iter().next() {
-            return Err(vec![Error {
-                path: String::new(),
-                msg,
-                pos: vec![self.engine.prog.render_pos(pos)],
-                incomplete: false,
-            }]);
-        }
+        let id = self.compile_source_expr(src)?;
         self.engine.process(self.root);
         let env = self.engine.new_env(Some(0), EnvKind::Struct(self.root));
         Ok(self.engine.eval_keep(id, env))

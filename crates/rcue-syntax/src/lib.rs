@@ -11,6 +11,7 @@
 //! ```
 
 pub mod ast;
+pub mod data;
 pub mod dump;
 pub mod error;
 pub mod format;

@@ -22,6 +22,13 @@ enum Command {
     Export(cmd::export::Args),
     /// Evaluate CUE files and print the result as CUE.
     Eval(cmd::eval::Args),
+    /// Validate data files against CUE, or CUE on its own.
+    Vet(cmd::vet::Args),
+}
+
+/// Modules compiled into the binary, resolved with no network access.
+pub fn builtin_modules() -> Vec<rcue_load::BuiltinModule> {
+    Vec::new()
 }
 
 /// Exit statuses shared by every command.
@@ -45,6 +52,7 @@ fn main() -> ExitCode {
             Command::Fmt(args) => cmd::fmt::run(args),
             Command::Export(args) => cmd::export::run(args),
             Command::Eval(args) => cmd::eval::run(args),
+            Command::Vet(args) => cmd::vet::run(args),
         });
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => ExitCode::from(code),

@@ -1,8 +1,6 @@
 //! `rcue eval`: evaluates CUE files and prints the result as CUE, with
 //! constraints, definitions and optional fields.
 
-use std::path::PathBuf;
-
 use crate::{EXIT_ERRORS, EXIT_OK};
 
 #[derive(clap::Args)]
@@ -16,16 +14,19 @@ pub struct Args {
     /// Also show hidden fields.
     #[arg(short = 'a', long = "all")]
     all: bool,
-    /// CUE files of one package.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
+    #[command(flatten)]
+    load: super::load::LoadArgs,
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut inst = match super::export::load_instance(&args.files) {
-        Ok(i) => i,
+    let mut loaded = match args.load.load() {
+        Ok(l) => l,
         Err(code) => return code,
     };
+    if let Err(code) = args.load.add_data(&mut loaded) {
+        return code;
+    }
+    let inst = &mut loaded.instance;
     let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
         vec![None]
     } else {

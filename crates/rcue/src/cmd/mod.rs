@@ -3,6 +3,8 @@
 pub mod eval;
 pub mod export;
 pub mod fmt;
+pub mod load;
+pub mod vet;
 
 use std::io::IsTerminal;
 

@@ -1,0 +1,712 @@
+//! Loading CUE as the `cue` tool does: command-line arguments name files,
+//! package directories or import paths; the module root is found by
+//! walking up to `cue.mod/module.cue`; imports resolve to packages of the
+//! same module, to `cue.mod/{pkg,gen,usr}`, to dependencies in a module
+//! cache directory, or to modules built into the binary; data files
+//! (JSON, JSON Lines, YAML) become values with their own positions.
+//!
+//! Nothing is read outside the module root, the module cache and the
+//! files named on the command line; symbolic links that lead elsewhere are
+//! refused. There is no network access.
+
+mod module;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rcue_eval::compile::{is_std_package, ExternalPackage};
+use rcue_eval::{Error, Instance, PackageInput, ParsedFile};
+use rcue_syntax::ast;
+
+pub use module::ModuleFile;
+
+/// A module compiled into the binary (such as the OPM catalog).
+#[derive(Clone, Debug)]
+pub struct BuiltinModule {
+    /// Module path with major version, e.g. `opmodel.dev@v1`.
+    pub module: String,
+    /// Files by path relative to the module root.
+    pub files: Vec<(String, String)>,
+}
+
+/// How to load.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The directory relative arguments are resolved against.
+    pub dir: PathBuf,
+    /// Directory of dependency modules, `<cache>/<module>@<version>/`.
+    pub module_cache: Option<PathBuf>,
+    pub builtin: Vec<BuiltinModule>,
+    /// The package to load from directories holding several (`-p`).
+    pub package: Option<String>,
+    /// Import paths to load even though no file imports them (so that an
+    /// expression may refer to them).
+    pub extra_imports: Vec<String>,
+    /// Whether `_tool.cue` files are part of packages.
+    pub tool_files: bool,
+}
+
+/// A data file: its documents, in order.
+pub struct DataFile {
+    pub name: String,
+    pub text: String,
+    pub docs: Vec<ast::Expr>,
+}
+
+/// The result of loading: the instance and the data files to unify with
+/// it (or to check against it).
+pub struct Loaded {
+    pub instance: Instance,
+    pub data: Vec<DataFile>,
+    /// Whether any CUE file or package was named (or implied).
+    pub has_cue: bool,
+}
+
+fn err(msg: impl Into<String>) -> Error {
+    Error {
+        path: String::new(),
+        msg: msg.into(),
+        pos: Vec::new(),
+        incomplete: false,
+    }
+}
+
+fn err_at(msg: impl Into<String>, pos: String) -> Error {
+    Error {
+        path: String::new(),
+        msg: msg.into(),
+        pos: vec![pos],
+        incomplete: false,
+    }
+}
+
+/// Data file formats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Format {
+    Cue,
+    Json,
+    JsonLines,
+    Yaml,
+}
+
+fn format_of(path: &str) -> Option<Format> {
+    let ext = Path::new(path).extension()?.to_str()?;
+    Some(match ext {
+        "cue" => Format::Cue,
+        "json" => Format::Json,
+        "jsonl" | "ldjson" | "ndjson" => Format::JsonLines,
+        "yaml" | "yml" => Format::Yaml,
+        _ => return None,
+    })
+}
+
+fn qualifier(arg: &str) -> Option<Format> {
+    Some(match arg {
+        "cue:" => Format::Cue,
+        "json:" => Format::Json,
+        "jsonl:" => Format::JsonLines,
+        "yaml:" => Format::Yaml,
+        _ => return None,
+    })
+}
+
+/// Where a package directory lives.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Loc {
+    Disk(PathBuf),
+    /// A directory of a built-in module: module index, relative path.
+    Builtin(usize, String),
+}
+
+/// A module whose packages imports may name: its path without major
+/// version (`example.com/x`), and where its files are.
+#[derive(Clone, Debug)]
+struct Module {
+    path: String,
+    root: Loc,
+    deps: Vec<(String, String)>,
+}
+
+/// Loads what the command-line arguments name.
+pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
+    let mut l = Loader::new(cfg)?;
+    let mut cue_files = Vec::new();
+    let mut packages = Vec::new();
+    let mut data = Vec::new();
+    let mut next_format = None;
+    for arg in args {
+        if let Some(q) = qualifier(arg) {
+            next_format = Some(q);
+            continue;
+        }
+        let fmt = next_format.take().or_else(|| format_of(arg));
+        match fmt {
+            Some(Format::Cue) => cue_files.push(arg.clone()),
+            Some(f) => data.push(l.read_data(arg, f)?),
+            None if is_package_arg(arg) => packages.push(arg.clone()),
+            None => {
+                return Err(vec![err(format!(
+                    "{arg}: unknown file extension (use a qualifier such as json: or yaml:)"
+                ))])
+            }
+        }
+    }
+    if !cue_files.is_empty() && !packages.is_empty() {
+        return Err(vec![err(
+            "cannot mix .cue files and package arguments (directories or import paths)",
+        )]);
+    }
+    if packages.len() > 1 {
+        return Err(vec![err(
+            "not supported yet: several package arguments in one command",
+        )]);
+    }
+    let has_cue = !cue_files.is_empty() || !packages.is_empty() || data.is_empty();
+    let root_files = if !cue_files.is_empty() {
+        l.read_cue_files(&cue_files)?
+    } else if let Some(p) = packages.first() {
+        l.package_arg(p)?
+    } else if data.is_empty() {
+        l.package_arg(".")?
+    } else {
+        Vec::new()
+    };
+    for imp in cfg.extra_imports.clone() {
+        l.resolve_import(&imp, None)?;
+    }
+    l.resolve_imports_of(&root_files)?;
+    let instance = Instance::build(root_files, l.deps, l.imports)?;
+    Ok(Loaded {
+        instance,
+        data,
+        has_cue,
+    })
+}
+
+fn is_package_arg(arg: &str) -> bool {
+    arg == "."
+        || arg == ".."
+        || arg.starts_with("./")
+        || arg.starts_with("../")
+        || arg.starts_with('/')
+        || arg.starts_with(".:")
+        || arg.split('/').next().is_some_and(|h| h.contains('.'))
+}
+
+struct Loader<'a> {
+    cfg: &'a Config,
+    cwd: PathBuf,
+    /// The main module, when the working directory is inside one.
+    main: Option<Module>,
+    /// Canonical roots files may be read from.
+    allowed: Vec<PathBuf>,
+    deps: Vec<PackageInput>,
+    imports: HashMap<String, ExternalPackage>,
+    /// Keys of packages loaded or being loaded, and the import stack.
+    loaded: HashMap<String, ()>,
+    stack: Vec<String>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(cfg: &'a Config) -> Result<Loader<'a>, Vec<Error>> {
+        let cwd = canonical(if cfg.dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &cfg.dir
+        });
+        let mut l = Loader {
+            cfg,
+            cwd: cwd.clone(),
+            main: None,
+            allowed: Vec::new(),
+            deps: Vec::new(),
+            imports: HashMap::new(),
+            loaded: HashMap::new(),
+            stack: Vec::new(),
+        };
+        if let Some(root) = find_module_root(&cwd) {
+            let mf = module::read_module_file(&root, &l.display(&root.join("cue.mod/module.cue")))?;
+            l.allowed.push(canonical(&root));
+            l.main = Some(Module {
+                path: strip_major(&mf.module).to_string(),
+                root: Loc::Disk(root),
+                deps: mf.deps,
+            });
+        } else {
+            l.allowed.push(canonical(&cwd));
+        }
+        if let Some(c) = &cfg.module_cache {
+            l.allowed.push(canonical(c));
+        }
+        Ok(l)
+    }
+
+    /// How a path prints in errors: `./x.cue` below the working directory.
+    fn display(&self, p: &Path) -> String {
+        let rel = p.strip_prefix(&self.cwd).unwrap_or(p);
+        let s = rel.display().to_string();
+        if rel.is_relative() && !s.starts_with("./") && !s.starts_with("../") {
+            format!("./{s}")
+        } else {
+            s
+        }
+    }
+
+    fn read(&self, path: &Path, named: bool) -> Result<String, Vec<Error>> {
+        let shown = self.display(path);
+        if !named {
+            let c = canonical(path);
+            if !self.allowed.iter().any(|a| c.starts_with(a)) {
+                return Err(vec![err(format!(
+                    "{shown}: refusing to read a file outside the module (a symbolic link leads elsewhere)"
+                ))]);
+            }
+        }
+        let bytes = std::fs::read(path).map_err(|e| vec![err(format!("{shown}: {e}"))])?;
+        String::from_utf8(bytes).map_err(|e| {
+            vec![err(format!(
+                "{shown}: invalid UTF-8 at byte {}",
+                e.utf8_error().valid_up_to()
+            ))]
+        })
+    }
+
+    fn read_data(&self, arg: &str, fmt: Format) -> Result<DataFile, Vec<Error>> {
+        let path = self.cwd.join(arg);
+        let name = self.display(&path);
+        let text = self.read(&path, true)?;
+        let parsed = match fmt {
+            Format::Json => rcue_syntax::data::parse_json(&text).map(|d| vec![d]),
+            Format::JsonLines => rcue_syntax::data::parse_json_stream(&text),
+            _ => rcue_syntax::data::parse_yaml_stream(&text),
+        };
+        let docs = parsed.map_err(|e| {
+            let idx = rcue_syntax::LineIndex::new(&text);
+            let (line, col) = idx.line_col(e.offset as u32);
+            let kind = if fmt == Format::Yaml { "YAML" } else { "JSON" };
+            vec![err_at(
+                format!("invalid {kind} for file {name:?}: {}", e.message),
+                format!("{name}:{line}:{col}"),
+            )]
+        })?;
+        Ok(DataFile { name, text, docs })
+    }
+
+    fn read_cue_files(&self, files: &[String]) -> Result<Vec<ParsedFile>, Vec<Error>> {
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for f in files {
+            let path = self.cwd.join(f);
+            let name = self.display(&path);
+            let text = self.read(&path, true)?;
+            match rcue_eval::parse(&name, &text) {
+                Ok(p) => out.push(p),
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let names: Vec<&str> = out
+            .iter()
+            .filter_map(|f| f.ast.package.as_ref().map(|p| p.name.as_str()))
+            .collect();
+        if let Some(first) = names.first() {
+            if let Some(other) = names.iter().find(|n| *n != first) {
+                return Err(vec![err(format!(
+                    "found packages {first:?} and {other:?} among the files given"
+                ))]);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A directory or import path given on the command line.
+    fn package_arg(&mut self, arg: &str) -> Result<Vec<ParsedFile>, Vec<Error>> {
+        let (path, pkg) = match arg.rsplit_once(':') {
+            Some((p, q)) if !q.contains('/') => (if p.is_empty() { "." } else { p }, Some(q)),
+            _ => (arg, None),
+        };
+        if path.ends_with("...") {
+            return Err(vec![err(format!(
+                "not supported yet: package patterns such as {arg:?}"
+            ))]);
+        }
+        let pkg = pkg.map(str::to_string).or_else(|| self.cfg.package.clone());
+        if path.starts_with('.') || path.starts_with('/') {
+            let dir = self.cwd.join(path);
+            if !dir.is_dir() {
+                return Err(vec![err(format!(
+                    "cannot find package {arg:?}: no such directory"
+                ))]);
+            }
+            self.directory_package(&dir, pkg.as_deref(), arg)
+        } else {
+            // An import path named on the command line.
+            let key = self.resolve_import(arg, None)?;
+            let pos = self.deps.iter().position(|p| p.key == key);
+            match pos {
+                Some(i) => Ok(self.deps.remove(i).files),
+                None => Err(vec![err(format!("cannot find package {arg:?}"))]),
+            }
+        }
+    }
+
+    /// The files of one package in a directory on disk, with the files of
+    /// the same package in its parent directories up to the module root.
+    fn directory_package(
+        &mut self,
+        dir: &Path,
+        pkg: Option<&str>,
+        arg: &str,
+    ) -> Result<Vec<ParsedFile>, Vec<Error>> {
+        let mut dirs = vec![dir.to_path_buf()];
+        if let Some(Module {
+            root: Loc::Disk(root),
+            ..
+        }) = &self.main
+        {
+            let (croot, cdir) = (canonical(root), canonical(dir));
+            if cdir.starts_with(&croot) {
+                let mut d = dir.to_path_buf();
+                while canonical(&d) != croot {
+                    match d.parent() {
+                        Some(p) => {
+                            d = if p.as_os_str().is_empty() {
+                                PathBuf::from(".")
+                            } else {
+                                p.to_path_buf()
+                            };
+                            dirs.push(d.clone());
+                        }
+                        None => break,
+                    }
+                    if dirs.len() > 256 {
+                        break;
+                    }
+                }
+            }
+        }
+        dirs.reverse();
+        let here = self.list_dir(&Loc::Disk(dir.to_path_buf()))?;
+        let name = choose_package(&here, pkg, arg)?;
+        let mut files = Vec::new();
+        for d in &dirs {
+            let parent;
+            let source: &[ParsedFile] = if d == dir {
+                &here
+            } else {
+                parent = self.list_dir(&Loc::Disk(d.clone()))?;
+                &parent
+            };
+            for f in source {
+                let fpkg = f.ast.package.as_ref().map(|p| p.name.as_str());
+                let keep = match (&name, fpkg) {
+                    (Some(n), Some(p)) => n == p,
+                    (None, None) => d == dir,
+                    _ => false,
+                };
+                if keep {
+                    files.push(ParsedFile {
+                        name: f.name.clone(),
+                        text: f.text.clone(),
+                        ast: f.ast.clone(),
+                    });
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// Every CUE file of a directory that belongs in packages (not hidden,
+    /// not a test file, not a tool file unless asked), parsed.
+    fn list_dir(&self, loc: &Loc) -> Result<Vec<ParsedFile>, Vec<Error>> {
+        let mut entries: Vec<(String, String)> = Vec::new();
+        match loc {
+            Loc::Disk(dir) => {
+                let rd = std::fs::read_dir(dir)
+                    .map_err(|e| vec![err(format!("{}: {e}", self.display(dir)))])?;
+                let mut names: Vec<PathBuf> = rd
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect();
+                names.sort();
+                for p in names {
+                    let file = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if !self.wanted(file) {
+                        continue;
+                    }
+                    let text = self.read(&p, false)?;
+                    entries.push((self.display(&p), text));
+                }
+            }
+            Loc::Builtin(m, rel) => {
+                let module = &self.cfg.builtin[*m];
+                let mut files: Vec<&(String, String)> = module
+                    .files
+                    .iter()
+                    .filter(|(p, _)| {
+                        let (d, f) = p.rsplit_once('/').unwrap_or(("", p));
+                        d == rel && self.wanted(f)
+                    })
+                    .collect();
+                files.sort();
+                for (p, text) in files {
+                    entries.push((format!("{}/{p}", module.module), text.clone()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for (name, text) in entries {
+            match rcue_eval::parse(&name, &text) {
+                Ok(f) => out.push(f),
+                Err(e) => errors.extend(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn wanted(&self, file: &str) -> bool {
+        file.ends_with(".cue")
+            && !file.starts_with('.')
+            && !file.starts_with('_')
+            && !file.ends_with("_test.cue")
+            && (self.cfg.tool_files || !file.ends_with("_tool.cue"))
+    }
+
+    /// Resolves the non-standard imports of `files`, recursively.
+    fn resolve_imports_of(&mut self, files: &[ParsedFile]) -> Result<(), Vec<Error>> {
+        for f in files {
+            for imp in &f.ast.imports {
+                let path = imp.path.split(':').next().unwrap_or(&imp.path);
+                if is_std_package(path) || self.imports.contains_key(path) {
+                    continue;
+                }
+                let idx = rcue_syntax::LineIndex::new(&f.text);
+                let (line, col) = idx.line_col(imp.path_span.start);
+                let at = format!("{}:{line}:{col}", f.name);
+                self.resolve_import(&imp.path, Some(at))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds, loads and registers the package an import path names;
+    /// returns its key.
+    fn resolve_import(&mut self, spec: &str, at: Option<String>) -> Result<String, Vec<Error>> {
+        let (path, qual) = match spec.split_once(':') {
+            Some((p, q)) => (p, Some(q)),
+            None => (spec, None),
+        };
+        if is_std_package(path) {
+            return Ok(path.to_string());
+        }
+        let bare = strip_major(path);
+        let default_name = bare.rsplit('/').next().unwrap_or(bare).to_string();
+        let name = qual.map(str::to_string).unwrap_or(default_name);
+        let fail = |msg: String| {
+            let e = match &at {
+                Some(p) => err_at(msg, p.clone()),
+                None => err(msg),
+            };
+            vec![e]
+        };
+        let Some(loc) = self.locate(bare) else {
+            return Err(fail(format!(
+                "import failed: cannot find package {path:?}: not in the main module, cue.mod/pkg, the module cache or the built-in modules"
+            )));
+        };
+        let key = format!("{}:{name}", location_key(&loc));
+        self.imports.insert(
+            path.to_string(),
+            ExternalPackage {
+                key: key.as_str().into(),
+                name: name.clone(),
+            },
+        );
+        if self.stack.contains(&key) {
+            let mut cycle: Vec<&str> = self.stack.iter().map(|s| s.as_str()).collect();
+            cycle.push(&key);
+            return Err(fail(format!(
+                "import cycle not allowed: {}",
+                cycle.join(" imports ")
+            )));
+        }
+        if self.loaded.contains_key(&key) {
+            return Ok(key);
+        }
+        self.loaded.insert(key.clone(), ());
+        let all = self.list_dir(&loc)?;
+        let files: Vec<ParsedFile> = all
+            .into_iter()
+            .filter(|f| f.ast.package.as_ref().is_some_and(|p| p.name == name))
+            .collect();
+        if files.is_empty() {
+            return Err(fail(format!(
+                "import failed: cannot find package {path:?}: no files of package {name:?} in its directory"
+            )));
+        }
+        self.stack.push(key.clone());
+        let r = self.resolve_imports_of(&files);
+        self.stack.pop();
+        r?;
+        self.deps.push(PackageInput {
+            key: key.clone(),
+            files,
+        });
+        Ok(key)
+    }
+
+    /// The directory of the package an import path (without major
+    /// version) names.
+    fn locate(&self, path: &str) -> Option<Loc> {
+        if let Some(m) = &self.main {
+            if let Some(rest) = sub_path(path, &m.path) {
+                return self.join(&m.root, rest);
+            }
+            if let Loc::Disk(root) = &m.root {
+                for d in ["cue.mod/pkg", "cue.mod/gen", "cue.mod/usr"] {
+                    let p = root.join(d).join(path);
+                    if p.is_dir() {
+                        return Some(Loc::Disk(p));
+                    }
+                }
+            }
+        }
+        // Dependencies: the longest module path that prefixes the import.
+        let deps = self
+            .main
+            .as_ref()
+            .map(|m| m.deps.clone())
+            .unwrap_or_default();
+        let mut best: Option<(&str, &str)> = None;
+        for (module, version) in &deps {
+            let mpath = strip_major(module);
+            if sub_path(path, mpath).is_some() && best.is_none_or(|(b, _)| mpath.len() > b.len()) {
+                best = Some((mpath, version));
+            }
+        }
+        if let (Some((mpath, version)), Some(cache)) = (best, &self.cfg.module_cache) {
+            let root = cache.join(format!("{mpath}@{version}"));
+            if root.is_dir() {
+                return self.join(&Loc::Disk(root), sub_path(path, mpath)?);
+            }
+        }
+        for (i, b) in self.cfg.builtin.iter().enumerate() {
+            let mpath = strip_major(&b.module);
+            if let Some(rest) = sub_path(path, mpath) {
+                return self.join(&Loc::Builtin(i, String::new()), rest);
+            }
+        }
+        None
+    }
+
+    fn join(&self, root: &Loc, rest: &str) -> Option<Loc> {
+        match root {
+            Loc::Disk(r) => {
+                let p = if rest.is_empty() {
+                    r.clone()
+                } else {
+                    r.join(rest)
+                };
+                p.is_dir().then_some(Loc::Disk(p))
+            }
+            Loc::Builtin(i, _) => {
+                let prefix = format!("{rest}/");
+                let exists = self.cfg.builtin[*i].files.iter().any(|(p, _)| {
+                    if rest.is_empty() {
+                        !p.contains('/')
+                    } else {
+                        p.starts_with(&prefix) && !p[prefix.len()..].contains('/')
+                    }
+                });
+                exists.then(|| Loc::Builtin(*i, rest.to_string()))
+            }
+        }
+    }
+}
+
+/// Chooses which package of a directory to load.
+fn choose_package(
+    files: &[ParsedFile],
+    wanted: Option<&str>,
+    arg: &str,
+) -> Result<Option<String>, Vec<Error>> {
+    let mut names: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.ast.package.as_ref().map(|p| p.name.as_str()))
+        .filter(|n| *n != "_")
+        .collect();
+    names.sort();
+    names.dedup();
+    if let Some(w) = wanted {
+        if names.contains(&w) {
+            return Ok(Some(w.to_string()));
+        }
+        return Err(vec![err(format!(
+            "cannot find package {w:?} in {arg:?} (found: {})",
+            names.join(", ")
+        ))]);
+    }
+    match names.as_slice() {
+        [] if files.is_empty() => Err(vec![err(format!("no CUE files in {arg:?}"))]),
+        [] => Ok(None),
+        [one] => Ok(Some(one.to_string())),
+        many => Err(vec![err(format!(
+            "found packages {} in {arg:?}: choose one with -p or {arg}:NAME",
+            many.join(" and ")
+        ))]),
+    }
+}
+
+/// `rest` when `path` is `module` or lies below it.
+fn sub_path<'p>(path: &'p str, module: &str) -> Option<&'p str> {
+    if path == module {
+        Some("")
+    } else {
+        path.strip_prefix(module)?.strip_prefix('/')
+    }
+}
+
+/// `example.com/x@v1` → `example.com/x`.
+fn strip_major(path: &str) -> &str {
+    match path.rsplit_once('@') {
+        Some((p, v)) if !v.contains('/') => p,
+        _ => path,
+    }
+}
+
+fn location_key(loc: &Loc) -> String {
+    match loc {
+        Loc::Disk(p) => canonical(p).display().to_string(),
+        Loc::Builtin(i, rel) => format!("builtin{i}/{rel}"),
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The nearest directory at or above `dir` holding `cue.mod/module.cue`
+/// (or a legacy `cue.mod` directory).
+pub fn find_module_root(dir: &Path) -> Option<PathBuf> {
+    let start = canonical(dir);
+    let mut d: &Path = &start;
+    loop {
+        if d.join("cue.mod").is_dir() {
+            // Keep the caller's spelling when the root is the directory itself.
+            return Some(if d == start {
+                dir.to_path_buf()
+            } else {
+                d.to_path_buf()
+            });
+        }
+        d = d.parent()?;
+    }
+}

@@ -1,0 +1,161 @@
+//! Data files (JSON, JSON Lines, YAML) read as CUE syntax trees.
+//!
+//! Each document becomes an expression whose spans point into the data
+//! file's own text, so an evaluation error names `data.yaml:LINE:COL` just
+//! as it names a `.cue` file.
+
+mod json;
+mod yaml;
+
+pub use json::{parse_json, parse_json_stream};
+pub use yaml::parse_yaml_stream;
+
+use crate::ast::{
+    Constraint, Decl, Expr, ExprKind, Field, Label, LabelKind, ListElem, ListLit, StringLit,
+    StringPart, StructLit, UnaryOp,
+};
+use crate::span::Span;
+
+/// Why a data file could not be read, at a byte offset of its text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataError {
+    pub message: String,
+    pub offset: usize,
+}
+
+impl DataError {
+    fn new(message: impl Into<String>, offset: usize) -> DataError {
+        DataError {
+            message: message.into(),
+            offset,
+        }
+    }
+}
+
+/// A string literal node for decoded text.
+pub fn string_lit(text: String, span: Span) -> StringLit {
+    StringLit {
+        raw: quote(&text),
+        parts: vec![StringPart::Text(text)],
+        is_bytes: false,
+        multiline: false,
+        span,
+    }
+}
+
+/// `text` as a double-quoted CUE string.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn string_expr(text: String, span: Span) -> Expr {
+    Expr::new(ExprKind::String(string_lit(text, span)), span)
+}
+
+/// A field `"key": value` of a data object.
+fn field(key: String, key_span: Span, value: Expr) -> Decl {
+    let span = key_span.to(value.span);
+    Decl::Field(Field {
+        label: Label {
+            alias: None,
+            kind: LabelKind::String(string_lit(key, key_span)),
+            constraint: Constraint::Regular,
+            postfix_alias: None,
+            span: key_span,
+        },
+        value,
+        attrs: Vec::new(),
+        span,
+    })
+}
+
+fn struct_expr(decls: Vec<Decl>, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::Struct(StructLit {
+            decls,
+            elided: false,
+            span,
+        }),
+        span,
+    )
+}
+
+fn list_expr(items: Vec<Expr>, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::List(ListLit {
+            elems: items.into_iter().map(ListElem::Expr).collect(),
+            span,
+        }),
+        span,
+    )
+}
+
+/// A number from its decimal text (`-12`, `1.5e3`): a CUE int or float
+/// literal, negated when it has a sign.
+fn number_expr(text: &str, span: Span) -> Expr {
+    let (neg, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let is_float = digits.contains(['.', 'e', 'E']);
+    let lit = if is_float {
+        ExprKind::Float(digits.to_string())
+    } else {
+        // Leading zeros are not CUE syntax; the value is the same without.
+        let trimmed = digits.trim_start_matches('0');
+        ExprKind::Int(if trimmed.is_empty() { "0" } else { trimmed }.to_string())
+    };
+    let e = Expr::new(lit, span);
+    if neg {
+        Expr::new(ExprKind::Unary(UnaryOp::Neg, Box::new(e)), span)
+    } else {
+        e
+    }
+}
+
+/// `{"label": e}`: a document placed under a label (`-l`).
+pub fn wrap(label: String, e: Expr) -> Expr {
+    let span = e.span;
+    let at = span.start as usize;
+    struct_expr(vec![field(label, Span::new(at, at), e)], span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_controls() {
+        assert_eq!(quote("a\"b\\\n\u{1}"), "\"a\\\"b\\\\\\n\\u0001\"");
+    }
+
+    #[test]
+    fn numbers_keep_their_kind() {
+        let e = number_expr("-007", Span::new(0, 4));
+        match e.kind {
+            ExprKind::Unary(UnaryOp::Neg, inner) => {
+                assert_eq!(inner.kind, ExprKind::Int("7".into()))
+            }
+            other => panic!("{other:?}"),
+        }
+        let f = number_expr("1.5e3", Span::new(0, 5));
+        assert_eq!(f.kind, ExprKind::Float("1.5e3".into()));
+    }
+}

@@ -1,0 +1,106 @@
+//! Arguments every evaluating command shares: what to load and how to
+//! place data files.
+
+use std::path::PathBuf;
+
+use rcue_load::{Config, DataFile, Loaded};
+
+use crate::EXIT_ERRORS;
+
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LoadArgs {
+    /// Package to load from directories holding several.
+    #[arg(short = 'p', long = "package")]
+    pub package: Option<String>,
+    /// Directory of dependency modules (default: $RCUE_MODULE_CACHE).
+    #[arg(long = "module-cache")]
+    pub module_cache: Option<PathBuf>,
+    /// Place each data document under this label path; repeat for a
+    /// deeper path. Each is a label or an expression over the document's
+    /// fields (`-l 'strings.ToLower(kind)' -l metadata.name`).
+    #[arg(short = 'l', long = "path")]
+    pub path: Vec<String>,
+    /// Files (.cue, .json, .jsonl, .yaml), package directories or import
+    /// paths; `json:`/`yaml:`/`jsonl:` before a file sets its format.
+    pub args: Vec<String>,
+}
+
+impl LoadArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            dir: PathBuf::from("."),
+            module_cache: self
+                .module_cache
+                .clone()
+                .or_else(|| std::env::var_os("RCUE_MODULE_CACHE").map(PathBuf::from)),
+            builtin: crate::builtin_modules(),
+            package: self.package.clone(),
+            extra_imports: Vec::new(),
+            tool_files: false,
+        }
+    }
+
+    /// Loads the arguments; reports errors and returns the exit status on
+    /// failure.
+    pub fn load(&self) -> Result<Loaded, u8> {
+        rcue_load::load(&self.args, &self.config()).map_err(|errors| {
+            super::export::report(&errors);
+            EXIT_ERRORS
+        })
+    }
+
+    /// Wraps a data document in the `-l` label path computed for it.
+    pub fn place(
+        &self,
+        loaded: &mut Loaded,
+        file: &DataFile,
+        doc: &rcue_syntax::ast::Expr,
+    ) -> Result<rcue_syntax::ast::Expr, Vec<rcue_eval::Error>> {
+        let mut labels = Vec::new();
+        for l in &self.path {
+            labels.push(label_text(l).map_or_else(
+                || loaded.instance.label_of(l, &file.name, &file.text, doc),
+                Ok,
+            )?);
+        }
+        let mut out = doc.clone();
+        for l in labels.into_iter().rev() {
+            out = rcue_syntax::data::wrap(l, out);
+        }
+        Ok(out)
+    }
+
+    /// Adds every data document to the instance (`export`, `eval`).
+    pub fn add_data(&self, loaded: &mut Loaded) -> Result<(), u8> {
+        let files = std::mem::take(&mut loaded.data);
+        for f in &files {
+            for doc in &f.docs {
+                let placed = self.place(loaded, f, doc);
+                let r = placed.and_then(|d| loaded.instance.add_data(&f.name, &f.text, &d));
+                if let Err(errors) = r {
+                    super::export::report(&errors);
+                    return Err(EXIT_ERRORS);
+                }
+            }
+        }
+        loaded.data = files;
+        Ok(())
+    }
+}
+
+/// A `-l` argument that is a plain label (`name`, `"a b"`, `name:`)
+/// rather than an expression.
+fn label_text(l: &str) -> Option<String> {
+    let l = l.strip_suffix(':').unwrap_or(l);
+    if !l.is_empty()
+        && l.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '#')
+        && !l.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Some(l.to_string());
+    }
+    if l.len() >= 2 && l.starts_with('"') && l.ends_with('"') && !l.contains("\\(") {
+        return Some(l[1..l.len() - 1].to_string());
+    }
+    None
+}

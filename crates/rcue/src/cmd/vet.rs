@@ -1,0 +1,86 @@
+//! `rcue vet`: checks data files against CUE (or CUE alone for errors).
+
+use crate::{EXIT_ERRORS, EXIT_OK};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Require concrete values. On by default when data files are given;
+    /// `-c=false` turns it off.
+    #[arg(short = 'c', long = "concrete", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    concrete: Option<bool>,
+    /// Check each data document against this expression (such as a
+    /// definition, `-d '#Schema'`) instead of the whole package.
+    #[arg(short = 'd', long = "schema")]
+    schema: Option<String>,
+    #[command(flatten)]
+    load: super::load::LoadArgs,
+}
+
+pub fn run(args: Args) -> u8 {
+    let mut loaded = match args.load.load() {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let files = std::mem::take(&mut loaded.data);
+    let mut failed = false;
+    if files.is_empty() {
+        // CUE alone: the instance must be free of errors. With -c it must
+        // be concrete too; without a flag, an incomplete instance fails
+        // with a hint; -c=false accepts it (and missing required fields).
+        let errors = loaded
+            .instance
+            .export(args.schema.as_deref())
+            .err()
+            .unwrap_or_default();
+        let hard: Vec<_> = errors.iter().filter(|e| !e.incomplete).cloned().collect();
+        let shown: Vec<_> = match args.concrete {
+            Some(true) => errors,
+            Some(false) => hard
+                .into_iter()
+                .filter(|e| e.msg != "field is required but not present")
+                .collect(),
+            None if hard.is_empty() && !errors.is_empty() => {
+                eprintln!(
+                    "some instances are incomplete; use the -c flag to show errors or -c=false to allow incomplete instances"
+                );
+                return EXIT_ERRORS;
+            }
+            None => hard,
+        };
+        if !shown.is_empty() {
+            super::export::report(&shown);
+            return EXIT_ERRORS;
+        }
+        return EXIT_OK;
+    }
+    let concrete = args.concrete.unwrap_or(true);
+    for f in &files {
+        for doc in &f.docs {
+            let placed = match args.load.place(&mut loaded, f, doc) {
+                Ok(d) => d,
+                Err(errors) => {
+                    super::export::report(&errors);
+                    failed = true;
+                    continue;
+                }
+            };
+            let errors = loaded.instance.vet_data(
+                args.schema.as_deref(),
+                &f.name,
+                &f.text,
+                &placed,
+                concrete,
+            );
+            if !errors.is_empty() {
+                super::export::report(&errors);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        EXIT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
