@@ -106,6 +106,8 @@ pub struct Compiler<'a> {
     pub packages: HashMap<String, ExternalPackage>,
     /// Whether unbound names may mean standard packages (`-e` expressions).
     pub auto_std: bool,
+    /// Package names bound for expressions compiled outside any file.
+    pub names: HashMap<String, Rc<str>>,
     /// Placeholders for computed labels that aliases refer to, in
     /// declaration order; filled when the fields are compiled.
     dyn_slots: Vec<ExprId>,
@@ -122,6 +124,7 @@ impl<'a> Compiler<'a> {
             errors: Vec::new(),
             packages: HashMap::new(),
             auto_std: false,
+            names: HashMap::new(),
             dyn_slots: Vec::new(),
         }
     }
@@ -544,6 +547,9 @@ impl<'a> Compiler<'a> {
         }
         if let Some(id) = self.predeclared_bound(name, span) {
             return id;
+        }
+        if let Some(key) = self.names.get(name) {
+            return self.add(Expr::Ref(Ref::Import(key.clone())), span);
         }
         if self.auto_std {
             if let Some(p) = std_package_named(name) {

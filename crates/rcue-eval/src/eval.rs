@@ -91,6 +91,10 @@ pub struct CloseNode {
     pub labels: Vec<Label>,
     pub patterns: Vec<usize>,
     pub open: bool,
+    /// Whether a struct literal arrived under this node: a definition
+    /// closes structs, so a field of a definition declared `_` (or a
+    /// scalar) does not restrict the fields it may later get.
+    pub has_struct: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -224,6 +228,7 @@ impl Vertex {
                 labels: Vec::new(),
                 patterns: Vec::new(),
                 open: false,
+                has_struct: false,
             }],
             mirror: HashMap::new(),
             inlined: Vec::new(),
@@ -389,6 +394,7 @@ impl Engine {
             labels: Vec::new(),
             patterns: Vec::new(),
             open: false,
+            has_struct: false,
         });
         (nodes.len() - 1) as u32
     }
@@ -448,11 +454,25 @@ impl Engine {
         }
     }
 
+    /// Whether a definition node lies on the path from `n` up to its
+    /// ancestor `a` (`a` itself excluded).
+    fn def_between(&self, v: VId, a: u32, mut n: u32) -> bool {
+        while n != a && n != 0 && n != u32::MAX {
+            let node = &self.v[v as usize].close[n as usize];
+            if node.kind == NodeKind::Def {
+                return true;
+            }
+            n = node.parent;
+        }
+        false
+    }
+
     fn node_closed(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
         let n = &self.v[v as usize].close[i];
         match n.kind {
-            NodeKind::Def | NodeKind::Close => true,
-            NodeKind::Embed => children[i]
+            NodeKind::Close => true,
+            NodeKind::Def if n.has_struct => true,
+            NodeKind::Def | NodeKind::Embed => children[i]
                 .iter()
                 .any(|&c| self.node_closed(v, c, children)),
             _ => false,
@@ -997,7 +1017,13 @@ impl Engine {
             .filter(|(x, _)| *x == w)
             .map(|(_, n)| *n)
             .collect();
-        if seen.iter().any(|&n| self.node_is_ancestor(v, n, node)) {
+        // Again under a definition nested below the first inlining, it
+        // does add something: that definition's closedness must know the
+        // target's fields (`x: #T & #A` with `#A: #T & {...}`).
+        if seen
+            .iter()
+            .any(|&n| self.node_is_ancestor(v, n, node) && !self.def_between(v, n, node))
+        {
             return;
         }
         if self.is_ancestor(w, v) {
@@ -1070,6 +1096,7 @@ impl Engine {
         let senv = self.new_env(Some(env), EnvKind::Struct(v));
         if lit.is_struct {
             self.v[v as usize].is_struct = true;
+            self.v[v as usize].close[node as usize].has_struct = true;
         }
         let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
         let arcs_before = self.v[v as usize].arcs.len();
@@ -1576,6 +1603,7 @@ impl Engine {
                         labels: Vec::new(),
                         patterns: Vec::new(),
                         open: false,
+                        has_struct: false,
                         ..n.clone()
                     })
                     .collect();

@@ -68,6 +68,8 @@ pub struct Instance {
     pub root: VId,
     files: Vec<rcue_syntax::ast::File>,
     packages: HashMap<String, ExternalPackage>,
+    /// Package names expressions may use without an import.
+    expr_names: HashMap<String, Rc<str>>,
 }
 
 /// One parsed source file.
@@ -201,7 +203,22 @@ impl Instance {
             root,
             files: root_asts,
             packages: imports,
+            expr_names: HashMap::new(),
         })
+    }
+
+    /// Lets expressions (`export(Some(..))`) refer to an imported package
+    /// by `name`. The package must have been loaded with the instance;
+    /// returns whether it was.
+    pub fn bind_package(&mut self, name: &str, import_path: &str) -> bool {
+        let path = import_path.split(':').next().unwrap_or(import_path);
+        match self.packages.get(path) {
+            Some(p) => {
+                self.expr_names.insert(name.to_string(), p.key.clone());
+                true
+            }
+            None => false,
+        }
     }
 
     /// Registers a data file's text so positions in it can be printed.
@@ -233,6 +250,7 @@ impl Instance {
         let mut c = compile::Compiler::new(&mut prog, &mut labels);
         c.packages = self.packages.clone();
         c.auto_std = true;
+        c.names = self.expr_names.clone();
         let id = c.compile_in_package(&refs, e, file);
         let errs = std::mem::take(&mut c.errors);
         self.engine.prog = prog;

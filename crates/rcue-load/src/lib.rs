@@ -44,6 +44,9 @@ pub struct Config {
     pub extra_imports: Vec<String>,
     /// Whether `_tool.cue` files are part of packages.
     pub tool_files: bool,
+    /// Leave out the root package's values files (files declaring nothing
+    /// but `values`): `mod build -f` replaces them with merged values.
+    pub exclude_values_files: bool,
 }
 
 /// A data file: its documents, in order.
@@ -174,6 +177,10 @@ pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
     for imp in cfg.extra_imports.clone() {
         l.resolve_import(&imp, None)?;
     }
+    let mut root_files = root_files;
+    if cfg.exclude_values_files {
+        root_files.retain(|f| !is_values_file(&f.ast));
+    }
     l.resolve_imports_of(&root_files)?;
     let instance = Instance::build(root_files, l.deps, l.imports)?;
     Ok(Loaded {
@@ -181,6 +188,17 @@ pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
         data,
         has_cue,
     })
+}
+
+/// A file whose declarations are all `values` fields.
+fn is_values_file(f: &ast::File) -> bool {
+    !f.decls.is_empty()
+        && f.decls.iter().all(|d| match d {
+            ast::Decl::Field(fd) => {
+                matches!(&fd.label.kind, ast::LabelKind::Ident(i) if i.name == "values")
+            }
+            _ => false,
+        })
 }
 
 fn is_package_arg(arg: &str) -> bool {

@@ -9,6 +9,8 @@
 //! module cache provides them. docs/opm.md describes the catalog and the
 //! contract between the transformers and the render pipeline.
 
+pub mod render;
+
 /// The module path of the embedded catalog.
 pub const CATALOG_MODULE: &str = "opmodel.dev@v1";
 

@@ -24,11 +24,14 @@ enum Command {
     Eval(cmd::eval::Args),
     /// Validate data files against CUE, or CUE on its own.
     Vet(cmd::vet::Args),
+    /// Open Platform Model modules: render to Kubernetes, check.
+    #[command(subcommand)]
+    Mod(cmd::module::Command),
 }
 
 /// Modules compiled into the binary, resolved with no network access.
 pub fn builtin_modules() -> Vec<rcue_load::BuiltinModule> {
-    Vec::new()
+    vec![rcue_opm::render::builtin_module()]
 }
 
 /// Exit statuses shared by every command.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
             Command::Export(args) => cmd::export::run(args),
             Command::Eval(args) => cmd::eval::run(args),
             Command::Vet(args) => cmd::vet::run(args),
+            Command::Mod(c) => cmd::module::run(c),
         });
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => ExitCode::from(code),

@@ -37,6 +37,7 @@ impl LoadArgs {
             package: self.package.clone(),
             extra_imports: Vec::new(),
             tool_files: false,
+            exclude_values_files: false,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod eval;
 pub mod export;
 pub mod fmt;
 pub mod load;
+pub mod module;
 pub mod vet;
 
 use std::io::IsTerminal;
