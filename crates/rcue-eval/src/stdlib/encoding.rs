@@ -340,7 +340,7 @@ fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
 fn hex_dump(b: &[u8]) -> String {
     let mut out = String::new();
     for (n, line) in b.chunks(16).enumerate() {
-        out.push_str(&format!("{:08x}", n * 16));
+        out.push_str(&format!("{:08x} ", n * 16));
         for i in 0..16 {
             if i == 8 {
                 out.push(' ');
