@@ -967,6 +967,12 @@ impl Engine {
                 };
                 add_err(&mut self.v[v as usize].err, e)
             }
+            // A validator named without a call (`a: json.Valid`).
+            Value::Func(name) if crate::stdlib::bare_validator(&name).is_some() => {
+                if let Some(val) = crate::stdlib::bare_validator(&name) {
+                    self.unify_value(v, Value::Validator(val), node, src);
+                }
+            }
             Value::Builtin(_) | Value::Package(_) | Value::Func(_) => {
                 let e = EvalError::new(
                     ErrKind::Eval,
@@ -1754,6 +1760,9 @@ impl Engine {
             }
             // Each validator says whether it holds, and what to add to the
             // message when it does not.
+            // A package function may answer that it cannot tell yet
+            // (`struct.MinFields` on an open struct): an incomplete error.
+            let mut kind = ErrKind::Eval;
             let (ok, text, detail) = match val.as_ref() {
                 Validator::Func { name, args, text } => {
                     let value = self.vertex_value(v);
@@ -1763,8 +1772,11 @@ impl Engine {
                     }
                     let mut all = vec![value];
                     all.extend(args.iter().cloned());
-                    let ok = matches!(crate::stdlib::call(self, name, &all), Ok(Value::Bool(true)));
-                    (ok, text, String::new())
+                    let r = crate::stdlib::call(self, name, &all);
+                    if matches!(r, Err((ErrKind::Incomplete, _))) {
+                        kind = ErrKind::Incomplete;
+                    }
+                    (matches!(r, Ok(Value::Bool(true))), text, String::new())
                 }
                 Validator::MatchIf {
                     cond,
@@ -1807,10 +1819,7 @@ impl Engine {
                     "invalid value {} (does not satisfy {text}){detail}",
                     self.describe_vertex(v)
                 );
-                add_err(
-                    &mut self.v[v as usize].err,
-                    EvalError::at(ErrKind::Eval, msg, pos),
-                );
+                add_err(&mut self.v[v as usize].err, EvalError::at(kind, msg, pos));
             }
         }
     }
@@ -1820,6 +1829,16 @@ impl Engine {
     fn unifies_with(&mut self, v: VId, schema: CKind) -> bool {
         let w = self.new_vertex(self.v[v as usize].parent, self.v[v as usize].label);
         self.v[w as usize].no_validators = true;
+        // Package-function validators of the schema (`math.MultipleOf(3)`)
+        // are checked directly, as the trial vertex collects none.
+        let funcs = match &schema {
+            CKind::Vertex(s) => {
+                let s = self.deref(*s);
+                self.process(s);
+                self.v[s as usize].validators.clone()
+            }
+            _ => Vec::new(),
+        };
         for kind in [CKind::Vertex(v), schema] {
             self.v[w as usize].conjuncts.push(Conjunct {
                 kind,
@@ -1828,7 +1847,24 @@ impl Engine {
             });
         }
         self.process(w);
-        self.first_error(w).is_none()
+        if self.first_error(w).is_some() {
+            return false;
+        }
+        for (val, _) in funcs {
+            if let Validator::Func { name, args, .. } = val.as_ref() {
+                let value = self.vertex_value(w);
+                let value = self.default_of(value);
+                if !value.is_atom() && !matches!(value, Value::Vertex(_)) {
+                    continue;
+                }
+                let mut all = vec![value];
+                all.extend(args.iter().cloned());
+                if !matches!(crate::stdlib::call(self, name, &all), Ok(Value::Bool(true))) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// A short rendering of a vertex's value for messages.
@@ -2255,7 +2291,7 @@ impl Engine {
                         match b {
                             Value::Package(p) => {
                                 let name = format!("{}.{}", p, self.labels.name(label));
-                                match crate::stdlib::constant(&name) {
+                                match crate::stdlib::constant(self, &name) {
                                     Some(v) => v,
                                     None if crate::stdlib::exists(&name) => {
                                         Value::Func(Rc::from(name.as_str()))
