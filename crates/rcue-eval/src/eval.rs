@@ -467,11 +467,19 @@ impl Engine {
         false
     }
 
+    /// Whether a struct literal arrived at node `i` or below it.
+    fn struct_below(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
+        self.v[v as usize].close[i].has_struct
+            || children[i]
+                .iter()
+                .any(|&c| self.struct_below(v, c, children))
+    }
+
     fn node_closed(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
         let n = &self.v[v as usize].close[i];
         match n.kind {
             NodeKind::Close => true,
-            NodeKind::Def if n.has_struct => true,
+            NodeKind::Def if self.struct_below(v, i, children) => true,
             NodeKind::Def | NodeKind::Embed => children[i]
                 .iter()
                 .any(|&c| self.node_closed(v, c, children)),
