@@ -1655,6 +1655,9 @@ impl Engine {
                 unique.push((s, d));
             }
         }
+        // The same failure reached through several disjuncts reads once.
+        let mut seen = std::collections::HashSet::new();
+        errors.retain(|e| seen.insert(e.msg.clone()));
         match unique.len() {
             0 => {
                 let e = if errors.len() == 1 {

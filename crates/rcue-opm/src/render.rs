@@ -30,6 +30,15 @@ pub struct Rendered {
     pub object: Data,
 }
 
+/// Objects as a YAML stream, `---` between documents.
+pub fn to_yaml_stream(objects: &[Rendered]) -> String {
+    objects
+        .iter()
+        .map(|o| rcue_eval::export::to_yaml(&o.object))
+        .collect::<Vec<_>>()
+        .join("---\n")
+}
+
 /// The embedded catalog as a loader module.
 pub fn builtin_module() -> rcue_load::BuiltinModule {
     rcue_load::BuiltinModule {

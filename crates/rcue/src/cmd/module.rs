@@ -103,9 +103,13 @@ fn build(args: BuildArgs) -> u8 {
         }
     };
     let Some(dir) = &args.split else {
-        let docs: Vec<String> = objects.iter().map(|o| text(&o.object)).collect();
-        let sep = if args.out == "json" { "" } else { "---\n" };
-        print!("{}", docs.join(sep));
+        if args.out == "json" {
+            objects
+                .iter()
+                .for_each(|o| print!("{}", to_json(&o.object)));
+        } else {
+            print!("{}", rcue_opm::render::to_yaml_stream(&objects));
+        }
         return EXIT_OK;
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
