@@ -368,7 +368,19 @@ impl Instance {
         }
         let lfile = self.add_file("-l", label);
         // The label expression sees the document's fields, not the package.
-        let saved = std::mem::take(&mut self.files);
+        let decls = match &doc.kind {
+            rcue_syntax::ast::ExprKind::Struct(s) => s.decls.clone(),
+            _ => Vec::new(),
+        };
+        let scope = rcue_syntax::ast::File {
+            attrs: Vec::new(),
+            package: None,
+            imports: Vec::new(),
+            decls,
+            comments: Vec::new(),
+            span: doc.span,
+        };
+        let saved = std::mem::replace(&mut self.files, vec![scope]);
         let id = self.compile_expr(&ast, lfile);
         self.files = saved;
         let id = id?;

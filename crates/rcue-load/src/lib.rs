@@ -222,7 +222,7 @@ struct Loader<'a> {
     imports: HashMap<String, ExternalPackage>,
     /// Keys of packages loaded or being loaded, and the import stack.
     loaded: HashMap<String, ()>,
-    stack: Vec<String>,
+    stack: Vec<(String, String)>,
 }
 
 impl<'a> Loader<'a> {
@@ -408,6 +408,11 @@ impl<'a> Loader<'a> {
         dirs.reverse();
         let here = self.list_dir(&Loc::Disk(dir.to_path_buf()))?;
         let name = choose_package(&here, pkg, arg)?;
+        if let Some(n) = &name {
+            // Importing the package being loaded is a cycle too.
+            let key = format!("{}:{n}", location_key(&Loc::Disk(dir.to_path_buf())));
+            self.stack.push((key, arg.to_string()));
+        }
         let mut files = Vec::new();
         for d in &dirs {
             let parent;
@@ -503,7 +508,7 @@ impl<'a> Loader<'a> {
         for f in files {
             for imp in &f.ast.imports {
                 let path = imp.path.split(':').next().unwrap_or(&imp.path);
-                if is_std_package(path) || self.imports.contains_key(path) {
+                if is_std_package(path) {
                     continue;
                 }
                 let idx = rcue_syntax::LineIndex::new(&f.text);
@@ -548,9 +553,9 @@ impl<'a> Loader<'a> {
                 name: name.clone(),
             },
         );
-        if self.stack.contains(&key) {
-            let mut cycle: Vec<&str> = self.stack.iter().map(|s| s.as_str()).collect();
-            cycle.push(&key);
+        if let Some(i) = self.stack.iter().position(|(k, _)| *k == key) {
+            let mut cycle: Vec<&str> = self.stack[i..].iter().map(|(_, s)| s.as_str()).collect();
+            cycle.push(path);
             return Err(fail(format!(
                 "import cycle not allowed: {}",
                 cycle.join(" imports ")
@@ -570,7 +575,7 @@ impl<'a> Loader<'a> {
                 "import failed: cannot find package {path:?}: no files of package {name:?} in its directory"
             )));
         }
-        self.stack.push(key.clone());
+        self.stack.push((key.clone(), path.to_string()));
         let r = self.resolve_imports_of(&files);
         self.stack.pop();
         r?;

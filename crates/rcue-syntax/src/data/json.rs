@@ -288,11 +288,19 @@ mod tests {
         let Decl::Field(f) = &s.decls[1] else {
             panic!()
         };
-        let LabelKind::String(l) = &f.label.kind else {
+        assert_eq!(crate::data::key_of(&f.label.kind), Some("b"));
+        assert_eq!(f.value.span, Span::new(29, 33));
+        let e = parse_json("{\"#x\": 1}").unwrap();
+        let ExprKind::Struct(s) = e.kind else {
             panic!()
         };
-        assert_eq!(l.as_plain(), Some("b"));
-        assert_eq!(f.value.span, Span::new(29, 33));
+        let Decl::Field(f) = &s.decls[0] else {
+            panic!()
+        };
+        assert!(
+            matches!(f.label.kind, LabelKind::String(_)),
+            "#x stays a regular field"
+        );
     }
 
     #[test]

@@ -68,13 +68,45 @@ fn string_expr(text: String, span: Span) -> Expr {
     Expr::new(ExprKind::String(string_lit(text, span)), span)
 }
 
+/// Whether a data key can be an identifier label: then expressions over
+/// the data (`-l kind`) may refer to it, as they may in `cue`.
+fn identifier_key(k: &str) -> bool {
+    let mut chars = k.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_alphabetic() || first == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        && !matches!(
+            k,
+            "null" | "true" | "false" | "if" | "for" | "in" | "let" | "import" | "package" | "func"
+        )
+}
+
+/// The key a data field was made from.
+pub fn key_of(label: &LabelKind) -> Option<&str> {
+    match label {
+        LabelKind::Ident(i) => Some(&i.name),
+        LabelKind::String(s) => s.as_plain(),
+        _ => None,
+    }
+}
+
 /// A field `"key": value` of a data object.
 fn field(key: String, key_span: Span, value: Expr) -> Decl {
     let span = key_span.to(value.span);
+    let kind = if identifier_key(&key) {
+        LabelKind::Ident(crate::ast::Ident {
+            name: key,
+            span: key_span,
+        })
+    } else {
+        LabelKind::String(string_lit(key, key_span))
+    };
     Decl::Field(Field {
         label: Label {
             alias: None,
-            kind: LabelKind::String(string_lit(key, key_span)),
+            kind,
             constraint: Constraint::Regular,
             postfix_alias: None,
             span: key_span,

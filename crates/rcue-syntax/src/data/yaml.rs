@@ -11,7 +11,7 @@ use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{field, list_expr, number_expr, string_expr, struct_expr, DataError};
-use crate::ast::{Decl, Expr, ExprKind, LabelKind};
+use crate::ast::{Decl, Expr, ExprKind};
 use crate::span::Span;
 
 /// Deepest nesting accepted.
@@ -274,9 +274,8 @@ fn merge(decls: &mut Vec<Decl>, keys: &HashMap<String, usize>, merges: Vec<Expr>
     for s in sources {
         for d in s.decls {
             if let Decl::Field(f) = &d {
-                if let LabelKind::String(l) = &f.label.kind {
-                    let name = l.as_plain().unwrap_or_default().to_string();
-                    if seen.insert(name) {
+                if let Some(name) = super::key_of(&f.label.kind) {
+                    if seen.insert(name.to_string()) {
                         decls.push(d);
                     }
                 }

@@ -16,8 +16,9 @@ pub struct LoadArgs {
     #[arg(long = "module-cache")]
     pub module_cache: Option<PathBuf>,
     /// Place each data document under this label path; repeat for a
-    /// deeper path. Each is a label or an expression over the document's
-    /// fields (`-l 'strings.ToLower(kind)' -l metadata.name`).
+    /// deeper path. Each is an expression over the document's fields
+    /// (`-l 'strings.ToLower(kind)' -l metadata.name`), or a literal label
+    /// written `name:` or `'"name"'`.
     #[arg(short = 'l', long = "path")]
     pub path: Vec<String>,
     /// Files (.cue, .json, .jsonl, .yaml), package directories or import
@@ -89,16 +90,11 @@ impl LoadArgs {
     }
 }
 
-/// A `-l` argument that is a plain label (`name`, `"a b"`, `name:`)
-/// rather than an expression.
+/// A `-l` argument that is a literal label rather than an expression over
+/// the document: a quoted string, or a label followed by `:`.
 fn label_text(l: &str) -> Option<String> {
-    let l = l.strip_suffix(':').unwrap_or(l);
-    if !l.is_empty()
-        && l.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '#')
-        && !l.starts_with(|c: char| c.is_ascii_digit())
-    {
-        return Some(l.to_string());
+    if let Some(bare) = l.strip_suffix(':') {
+        return Some(bare.trim_matches('"').to_string());
     }
     if l.len() >= 2 && l.starts_with('"') && l.ends_with('"') && !l.contains("\\(") {
         return Some(l[1..l.len() - 1].to_string());
