@@ -108,6 +108,8 @@ pub struct Compiler<'a> {
     pub auto_std: bool,
     /// Package names bound for expressions compiled outside any file.
     pub names: HashMap<String, Rc<str>>,
+    /// Import names the file being compiled has used.
+    used_imports: std::collections::HashSet<String>,
     /// Placeholders for computed labels that aliases refer to, in
     /// declaration order; filled when the fields are compiled.
     dyn_slots: Vec<ExprId>,
@@ -125,6 +127,7 @@ impl<'a> Compiler<'a> {
             packages: HashMap::new(),
             auto_std: false,
             names: HashMap::new(),
+            used_imports: Default::default(),
             dyn_slots: Vec::new(),
         }
     }
@@ -157,14 +160,52 @@ impl<'a> Compiler<'a> {
         for (id, f) in files {
             self.file = *id;
             self.imports.clear();
+            self.used_imports.clear();
             for imp in &f.imports {
                 self.import(*id, imp);
             }
             let lit = self.struct_body(&f.decls);
             out.push(self.add(Expr::Struct(Rc::new(lit)), f.span));
+            self.report_unused_imports(*id, f);
         }
         self.scopes.pop();
         out
+    }
+
+    /// An import no expression of its file uses is an error, as in `cue`.
+    fn report_unused_imports(&mut self, file: u32, f: &ast::File) {
+        for imp in &f.imports {
+            let (path, qualifier) = match imp.path.split_once(':') {
+                Some((p, q)) => (p, Some(q)),
+                None => (imp.path.as_str(), None),
+            };
+            let name = match (&imp.alias, qualifier) {
+                (Some(a), _) => a.name.clone(),
+                (None, Some(q)) => q.to_string(),
+                (None, None) => match self.packages.get(path) {
+                    Some(p) => p.name.clone(),
+                    None => {
+                        let last = path.rsplit('/').next().unwrap_or(path);
+                        last.split('@').next().unwrap_or(last).to_string()
+                    }
+                },
+            };
+            if self.used_imports.contains(&name) || name == "_" {
+                continue;
+            }
+            let msg = match &imp.alias {
+                Some(a) => format!("imported and not used: {path:?} as {}", a.name),
+                None => format!("imported and not used: {path:?}"),
+            };
+            self.errors.push((
+                msg,
+                Pos {
+                    file,
+                    start: imp.path_span.start,
+                    end: imp.path_span.end,
+                },
+            ));
+        }
     }
 
     /// Makes an import's name visible in the file being compiled, or
@@ -541,6 +582,7 @@ impl<'a> Compiler<'a> {
             if i == 0 {
                 if let Some(p) = self.imports.get(name) {
                     let e = Expr::Ref(Ref::Import(p.clone()));
+                    self.used_imports.insert(name.to_string());
                     return self.add(e, span);
                 }
             }
