@@ -10,6 +10,7 @@
 //! refused. There is no network access.
 
 mod module;
+mod tags;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,8 @@ pub struct Config {
     pub extra_imports: Vec<String>,
     /// Whether `_tool.cue` files are part of packages.
     pub tool_files: bool,
+    /// `-t` arguments: `name=value`, or a tag's short form.
+    pub tags: Vec<String>,
     /// Leave out the root package's values files (files declaring nothing
     /// but `values`): `mod build -f` replaces them with merged values.
     pub exclude_values_files: bool,
@@ -181,6 +184,7 @@ pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
     if cfg.exclude_values_files {
         root_files.retain(|f| !is_values_file(&f.ast));
     }
+    tags::apply(&mut root_files, &cfg.tags)?;
     l.resolve_imports_of(&root_files)?;
     let instance = Instance::build(root_files, l.deps, l.imports)?;
     Ok(Loaded {

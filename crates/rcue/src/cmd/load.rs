@@ -21,6 +21,10 @@ pub struct LoadArgs {
     /// written `name:` or `'"name"'`.
     #[arg(short = 'l', long = "path")]
     pub path: Vec<String>,
+    /// Set a tagged field (`@tag(name)`): `-t name=value`, or a short
+    /// form the tag declares (`-t prod`).
+    #[arg(short = 't', long = "inject")]
+    pub tags: Vec<String>,
     /// Files (.cue, .json, .jsonl, .yaml), package directories or import
     /// paths; `json:`/`yaml:`/`jsonl:` before a file sets its format.
     pub args: Vec<String>,
@@ -39,6 +43,7 @@ impl LoadArgs {
             extra_imports: Vec::new(),
             tool_files: false,
             exclude_values_files: false,
+            tags: self.tags.clone(),
         }
     }
 
