@@ -70,6 +70,10 @@ pub struct Instance {
     packages: HashMap<String, ExternalPackage>,
     /// Package names expressions may use without an import.
     expr_names: HashMap<String, Rc<str>>,
+    /// Registered data texts, by name and address (see `add_file`).
+    source_ids: HashMap<(String, usize, usize), u32>,
+    /// Compiled `-d`/`-e` expressions, by source text.
+    expr_cache: HashMap<String, ir::ExprId>,
 }
 
 /// One parsed source file.
@@ -204,6 +208,8 @@ impl Instance {
             files: root_asts,
             packages: imports,
             expr_names: HashMap::new(),
+            source_ids: HashMap::new(),
+            expr_cache: HashMap::new(),
         })
     }
 
@@ -223,7 +229,14 @@ impl Instance {
 
     /// Registers a data file's text so positions in it can be printed.
     fn add_file(&mut self, name: &str, text: &str) -> u32 {
+        // The documents of one data file share its line index: building it
+        // per document would cost the whole file's length each time.
+        let key = (name.to_string(), text.as_ptr() as usize, text.len());
+        if let Some(&id) = self.source_ids.get(&key) {
+            return id;
+        }
         let id = self.engine.prog.files.len() as u32;
+        self.source_ids.insert(key, id);
         self.engine
             .prog
             .files
@@ -307,9 +320,15 @@ impl Instance {
             Err(e) => return e,
         };
         let schema = match schema {
-            Some(src) => match self.compile_source_expr(src) {
-                Ok(id) => Some(id),
-                Err(e) => return e,
+            Some(src) => match self.expr_cache.get(src) {
+                Some(&id) => Some(id),
+                None => match self.compile_source_expr(src) {
+                    Ok(id) => {
+                        self.expr_cache.insert(src.to_string(), id);
+                        Some(id)
+                    }
+                    Err(e) => return e,
+                },
             },
             None => None,
         };

@@ -21,8 +21,10 @@ const MAX_NODES: usize = 10_000_000;
 
 /// Every document of a YAML stream, in order.
 pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
+    let lines = crate::span::LineIndex::new(src);
     let mut b = Builder {
         src,
+        lines: &lines,
         stack: Vec::new(),
         anchors: HashMap::new(),
         docs: Vec::new(),
@@ -32,7 +34,7 @@ pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
     loop {
         let (ev, mark) = parser.next_token().map_err(|e| {
             let m = e.marker();
-            DataError::new(e.info().to_string(), offset(src, m))
+            DataError::new(e.info().to_string(), offset(src, &lines, m))
         })?;
         match ev {
             Event::StreamEnd => return Ok(b.docs),
@@ -43,20 +45,22 @@ pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
 
 /// The byte offset of a marker (computed from line and column, which are
 /// reliable whatever the text's encoding).
-fn offset(src: &str, m: &Marker) -> usize {
-    let mut line_start = 0;
-    for _ in 1..m.line() {
-        match src[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return src.len(),
-        }
-    }
-    let rest = &src[line_start..];
+fn offset(src: &str, lines: &crate::span::LineIndex, m: &Marker) -> usize {
+    let Some(start) = lines.line_start(m.line() as u32) else {
+        return src.len();
+    };
+    let start = start as usize;
+    let rest = &src[start..];
     let col = m.col(); // 0-based, unlike the line
+    if rest.is_char_boundary(col.min(rest.len()))
+        && rest.as_bytes()[..col.min(rest.len())].is_ascii()
+    {
+        return (start + col).min(src.len());
+    }
     rest.char_indices()
         .nth(col)
-        .map(|(i, _)| line_start + i)
-        .unwrap_or(line_start + rest.len().min(col))
+        .map(|(i, _)| start + i)
+        .unwrap_or(start + rest.len().min(col))
         .min(src.len())
 }
 
@@ -84,6 +88,7 @@ struct Node {
 
 struct Builder<'a> {
     src: &'a str,
+    lines: &'a crate::span::LineIndex,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Expr>,
     docs: Vec<Expr>,
@@ -92,7 +97,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn event(&mut self, ev: Event, mark: Marker) -> Result<(), DataError> {
-        let at = offset(self.src, &mark);
+        let at = offset(self.src, self.lines, &mark);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = Span::new(at, (at + text.len().max(1)).min(self.src.len()).max(at));
