@@ -160,3 +160,76 @@ fn eval_prints_cue_with_constraints() {
     let out = rcue(&["eval", "-c", "c.cue"], &dir);
     assert_eq!(out.status.code(), Some(0));
 }
+
+fn example_module() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multi-tier-module")
+}
+
+#[test]
+fn mod_build_split_writes_one_file_per_object_and_refuses_to_overwrite() {
+    let dir = tempdir("split");
+    let out_dir = dir.join("out");
+    let module = example_module();
+    let args = [
+        "mod",
+        "build",
+        module.to_str().unwrap(),
+        "--split",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = rcue(&args, &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cronjob-backup-job.yaml",
+            "daemonset-log-agent.yaml",
+            "job-setup-job.yaml",
+            "persistentvolumeclaim-data-database-0.yaml",
+            "persistentvolumeclaim-data-database-1.yaml",
+            "persistentvolumeclaim-data-database-2.yaml",
+            "statefulset-database.yaml",
+        ]
+    );
+    // A second run refuses to overwrite and leaves the files as they were.
+    std::fs::write(out_dir.join("job-setup-job.yaml"), "edited\n").unwrap();
+    let again = rcue(&args, &dir);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("job-setup-job.yaml")).unwrap(),
+        "edited\n"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert_eq!(rcue(&forced, &dir).status.code(), Some(0));
+    assert!(std::fs::read_to_string(out_dir.join("job-setup-job.yaml"))
+        .unwrap()
+        .starts_with("apiVersion: batch/v1\n"));
+}
+
+#[test]
+fn mod_vet_reports_bad_values_with_the_field_path() {
+    let dir = tempdir("modvet");
+    std::fs::write(dir.join("bad.yaml"), "database:\n  scaling: 0\n").unwrap();
+    let module = example_module();
+    let out = rcue(
+        &["mod", "vet", module.to_str().unwrap(), "-f", "bad.yaml"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("scaling"), "{err}");
+    assert!(err.contains("invalid value 0"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+}
