@@ -6,7 +6,17 @@ use crate::export::to_compact_json;
 use crate::Instance;
 
 fn eval(imports: &str, expr: &str) -> Result<String, String> {
-    let src = format!("import ({imports})\nx: {expr}\n");
+    // Only the packages the expression uses: an unused import is an error.
+    let used: Vec<&str> = imports
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let path = p.trim_matches('"');
+            let name = path.rsplit('/').next().unwrap_or(path);
+            expr.contains(&format!("{name}."))
+        })
+        .collect();
+    let src = format!("import (\n{}\n)\nx: {expr}\n", used.join("\n"));
     let mut inst = Instance::from_sources(&[("t.cue", &src)]).map_err(|e| {
         e.iter()
             .map(|e| e.to_string())
