@@ -278,9 +278,13 @@ pub struct Value {
     shared: Rc<Shared>,
     /// The expression this value stands for; `None` for the package.
     expr: Option<String>,
-    /// The CUE path of the value from its package, prefixed to the paths of
-    /// errors found below it (empty for the package itself).
+    /// The CUE path of the value from its package (empty for the package
+    /// itself), the path of errors that name no path of their own.
     path: String,
+    /// What error paths are relative to. Errors inside the package's own
+    /// values carry paths from the package; a unification builds a new
+    /// value, whose errors carry paths from it: this is its path.
+    err_prefix: String,
 }
 
 impl std::fmt::Debug for Value {
@@ -302,6 +306,7 @@ impl Value {
             }),
             expr: None,
             path: String::new(),
+            err_prefix: String::new(),
         })
     }
 
@@ -337,21 +342,11 @@ impl Value {
             Some(e) if path.starts_with('[') => format!("({e}){path}"),
             Some(e) => format!("({e}).{path}"),
         };
-        let display = if self.path.is_empty() {
-            path.to_string()
-        } else if path.starts_with('[') {
-            format!("{}{path}", self.path)
-        } else {
-            format!("{}.{path}", self.path)
-        };
         Ok(Value {
             shared: self.shared.clone(),
             expr: Some(expr),
-            path: if self.expr.is_some() && self.path.is_empty() {
-                String::new()
-            } else {
-                display
-            },
+            path: join_path(&self.path, path),
+            err_prefix: self.err_prefix.clone(),
         })
     }
 
@@ -381,15 +376,11 @@ impl Value {
             None => sel.clone(),
             Some(e) => format!("({e}).{sel}"),
         };
-        let path = match (&self.expr, self.path.is_empty()) {
-            (_, false) => format!("{}.{sel}", self.path),
-            (None, true) => sel,
-            (Some(_), true) => String::new(),
-        };
         Value {
             shared: self.shared.clone(),
             expr: Some(expr),
-            path,
+            path: join_path(&self.path, &sel),
+            err_prefix: self.err_prefix.clone(),
         }
     }
 
@@ -457,7 +448,14 @@ impl Value {
     /// Unifies two values. Values of one package (or of unifications built
     /// from it) unify by expression; a value from another context or
     /// source (such as one from [`Context::encode`]) must be concrete, and
-    /// is unified as data.
+    /// is unified as data (unifying non-concrete values of two sources is
+    /// not supported yet: compile them into one package).
+    ///
+    /// When `self` is a whole package, the result is a fresh copy of the
+    /// package with the other value added at its top; values handed out
+    /// before are unchanged. Fields that only the other value brings are
+    /// exported with the rest but cannot be named with [`Value::lookup`]
+    /// (lookups resolve names in the package's files).
     ///
     /// ```
     /// let ctx = rcue::Context::new();
@@ -497,6 +495,7 @@ impl Value {
                 shared: self.shared.clone(),
                 expr: Some(format!("({e}) & ({other_expr})")),
                 path: self.path.clone(),
+                err_prefix: self.path.clone(),
             }),
             None => {
                 // Unifying with the package itself: a fresh instance with
@@ -526,11 +525,20 @@ impl Value {
     fn export_expr(&self, expr: Option<&str>) -> Result<Data, Error> {
         let result = self.shared.inst.borrow_mut().export(expr);
         result.map_err(|errs| {
-            let mut err = Error::from_eval(errs);
-            if !self.path.is_empty() && self.expr.is_some() {
-                err = err.prefixed(&self.path);
-            }
-            err
+            let issues = Error::from_eval(errs)
+                .issues()
+                .iter()
+                .cloned()
+                .map(|mut i| {
+                    i.path = if i.path.is_empty() {
+                        self.path.clone()
+                    } else {
+                        join_path(&self.err_prefix, &i.path)
+                    };
+                    i
+                })
+                .collect();
+            Error::new(issues)
         })
     }
 
@@ -661,6 +669,17 @@ impl Value {
     }
 }
 
+/// `a.b` joined with `c` (`a.b.c`) or `[0]` (`a.b[0]`).
+fn join_path(base: &str, rest: &str) -> String {
+    if base.is_empty() {
+        rest.to_string()
+    } else if rest.is_empty() || rest.starts_with('[') {
+        format!("{base}{rest}")
+    } else {
+        format!("{base}.{rest}")
+    }
+}
+
 impl Error {
     /// Puts `prefix` in front of every issue's path.
     pub(crate) fn prefixed(self, prefix: &str) -> Error {
@@ -669,13 +688,7 @@ impl Error {
             .iter()
             .cloned()
             .map(|mut i| {
-                i.path = if i.path.is_empty() {
-                    prefix.to_string()
-                } else if i.path.starts_with('[') {
-                    format!("{prefix}{}", i.path)
-                } else {
-                    format!("{prefix}.{}", i.path)
-                };
+                i.path = join_path(prefix, &i.path);
                 i
             })
             .collect();
