@@ -27,6 +27,7 @@ pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
         anchors: HashMap::new(),
         docs: Vec::new(),
         nodes: 0,
+        lines: LineCursor::default(),
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -44,20 +45,43 @@ pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
 /// The byte offset of a marker (computed from line and column, which are
 /// reliable whatever the text's encoding).
 fn offset(src: &str, m: &Marker) -> usize {
-    let mut line_start = 0;
-    for _ in 1..m.line() {
-        match src[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return src.len(),
+    LineCursor::default().offset(src, m)
+}
+
+/// Byte offsets of markers, found by scanning forward from the line of the
+/// previous marker: the parser's markers come in order, so a whole stream
+/// costs one pass over the text instead of one pass per marker.
+#[derive(Default)]
+struct LineCursor {
+    /// 1-based line number of `start`.
+    line: usize,
+    start: usize,
+}
+
+impl LineCursor {
+    fn offset(&mut self, src: &str, m: &Marker) -> usize {
+        if self.line == 0 || m.line() < self.line {
+            self.line = 1;
+            self.start = 0;
         }
+        while self.line < m.line() {
+            match src[self.start..].find('\n') {
+                Some(i) => {
+                    self.start += i + 1;
+                    self.line += 1;
+                }
+                None => return src.len(),
+            }
+        }
+        let line_start = self.start;
+        let rest = &src[line_start..];
+        let col = m.col(); // 0-based, unlike the line
+        rest.char_indices()
+            .nth(col)
+            .map(|(i, _)| line_start + i)
+            .unwrap_or(line_start + rest.len().min(col))
+            .min(src.len())
     }
-    let rest = &src[line_start..];
-    let col = m.col(); // 0-based, unlike the line
-    rest.char_indices()
-        .nth(col)
-        .map(|(i, _)| line_start + i)
-        .unwrap_or(line_start + rest.len().min(col))
-        .min(src.len())
 }
 
 enum Frame {
@@ -88,11 +112,12 @@ struct Builder<'a> {
     anchors: HashMap<usize, Expr>,
     docs: Vec<Expr>,
     nodes: usize,
+    lines: LineCursor,
 }
 
 impl Builder<'_> {
     fn event(&mut self, ev: Event, mark: Marker) -> Result<(), DataError> {
-        let at = offset(self.src, &mark);
+        let at = self.lines.offset(self.src, &mark);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = Span::new(at, (at + text.len().max(1)).min(self.src.len()).max(at));
