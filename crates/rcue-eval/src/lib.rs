@@ -70,6 +70,13 @@ pub struct Instance {
     packages: HashMap<String, ExternalPackage>,
     /// Package names expressions may use without an import.
     expr_names: HashMap<String, Rc<str>>,
+    /// The files `add_file` registered, by name and the address and length
+    /// of their text. Every document of a data stream is added with the
+    /// same text; indexing its lines once per document made `vet` of a
+    /// stream quadratic in time and memory.
+    added_files: HashMap<(String, usize, usize), u32>,
+    /// The `-d` schema compiled by `vet_data`, reused for every document.
+    vet_schema: Option<(String, ir::ExprId)>,
 }
 
 /// One parsed source file.
@@ -204,6 +211,8 @@ impl Instance {
             files: root_asts,
             packages: imports,
             expr_names: HashMap::new(),
+            added_files: HashMap::new(),
+            vet_schema: None,
         })
     }
 
@@ -223,11 +232,16 @@ impl Instance {
 
     /// Registers a data file's text so positions in it can be printed.
     fn add_file(&mut self, name: &str, text: &str) -> u32 {
+        let key = (name.to_string(), text.as_ptr() as usize, text.len());
+        if let Some(&id) = self.added_files.get(&key) {
+            return id;
+        }
         let id = self.engine.prog.files.len() as u32;
         self.engine
             .prog
             .files
             .push((name.to_string(), rcue_syntax::LineIndex::new(text)));
+        self.added_files.insert(key, id);
         id
     }
 
@@ -307,9 +321,15 @@ impl Instance {
             Err(e) => return e,
         };
         let schema = match schema {
-            Some(src) => match self.compile_source_expr(src) {
-                Ok(id) => Some(id),
-                Err(e) => return e,
+            Some(src) => match &self.vet_schema {
+                Some((s, id)) if s == src => Some(*id),
+                _ => match self.compile_source_expr(src) {
+                    Ok(id) => {
+                        self.vet_schema = Some((src.to_string(), id));
+                        Some(id)
+                    }
+                    Err(e) => return e,
+                },
             },
             None => None,
         };
