@@ -23,6 +23,7 @@ use std::rc::Rc;
 
 use rcue_syntax::ast::{BinaryOp, Constraint};
 
+use crate::fasthash::FastMap;
 use crate::ir::*;
 use crate::label::{Interner, Label, LabelKind};
 use crate::meet::{describe, meet};
@@ -161,7 +162,7 @@ pub struct Vertex {
     pub conjuncts: Vec<Conjunct>,
     pub state: State,
     pub arcs: Vec<VId>,
-    pub arc_map: HashMap<Label, VId>,
+    pub arc_map: FastMap<Label, VId>,
     pub value: Value,
     pub is_struct: bool,
     pub lists: Vec<ListLitInfo>,
@@ -172,7 +173,7 @@ pub struct Vertex {
     pub choices: Vec<usize>,
     pub seen_groups: usize,
     pub close: Vec<CloseNode>,
-    pub mirror: HashMap<(VId, u32), u32>,
+    pub mirror: FastMap<(VId, u32), u32>,
     pub inlined: Vec<(VId, u32)>,
     pub forward: Option<VId>,
     pub disjuncts: Vec<(VId, bool)>,
@@ -212,7 +213,7 @@ impl Vertex {
             conjuncts: Vec::new(),
             state: State::New,
             arcs: Vec::new(),
-            arc_map: HashMap::new(),
+            arc_map: FastMap::default(),
             value: Value::Top,
             is_struct: false,
             lists: Vec::new(),
@@ -230,7 +231,7 @@ impl Vertex {
                 open: false,
                 has_struct: false,
             }],
-            mirror: HashMap::new(),
+            mirror: FastMap::default(),
             inlined: Vec::new(),
             forward: None,
             disjuncts: Vec::new(),
@@ -260,13 +261,13 @@ pub struct Engine {
     pub labels: Interner,
     pub v: Vec<Vertex>,
     pub envs: Vec<Env>,
-    let_cache: HashMap<(EnvId, ExprId), Value>,
+    let_cache: FastMap<(EnvId, ExprId), Value>,
     depth: usize,
     /// Vertices whose value is being computed for an expression: asking for
     /// one of them again is a reference cycle.
     evaluating: Vec<VId>,
     /// How many evaluations of each operand expression are under way.
-    anon_active: HashMap<ExprId, usize>,
+    anon_active: FastMap<ExprId, usize>,
     disj_depth: usize,
     /// Set when `MAX_VERTICES` is reached: every further step fails fast.
     pub exhausted: bool,
@@ -302,11 +303,11 @@ impl Engine {
                 up: None,
                 kind: EnvKind::Root,
             }],
-            let_cache: HashMap::new(),
+            let_cache: FastMap::default(),
             packages: HashMap::new(),
             depth: 0,
             evaluating: Vec::new(),
-            anon_active: HashMap::new(),
+            anon_active: FastMap::default(),
             disj_depth: 0,
             exhausted: false,
             eval_depth: 0,
@@ -408,9 +409,10 @@ impl Engine {
         if let Some(&m) = self.v[child as usize].mirror.get(&(v, n)) {
             return m;
         }
-        let src = self.v[v as usize].close[n as usize].clone();
-        let parent = self.child_node(v, src.parent, child);
-        let kind = match src.kind {
+        let src = &self.v[v as usize].close[n as usize];
+        let (src_parent, src_kind) = (src.parent, src.kind);
+        let parent = self.child_node(v, src_parent, child);
+        let kind = match src_kind {
             NodeKind::Def => NodeKind::Def,
             NodeKind::Embed => NodeKind::Embed,
             _ => NodeKind::Plain,
@@ -427,7 +429,7 @@ impl Engine {
         m: u32,
         v: VId,
         base: u32,
-        map: &mut HashMap<u32, u32>,
+        map: &mut FastMap<u32, u32>,
     ) -> u32 {
         if m == 0 {
             return base;
@@ -435,9 +437,10 @@ impl Engine {
         if let Some(&x) = map.get(&m) {
             return x;
         }
-        let src = self.v[w as usize].close[m as usize].clone();
-        let parent = self.graft_node(w, src.parent, v, base, map);
-        let x = self.new_node(v, parent, src.kind);
+        let src = &self.v[w as usize].close[m as usize];
+        let (src_parent, src_kind) = (src.parent, src.kind);
+        let parent = self.graft_node(w, src_parent, v, base, map);
+        let x = self.new_node(v, parent, src_kind);
         map.insert(m, x);
         x
     }
@@ -488,19 +491,20 @@ impl Engine {
     }
 
     fn subtree_allows(&mut self, v: VId, i: usize, label: Label, children: &[Vec<usize>]) -> bool {
-        let n = self.v[v as usize].close[i].clone();
+        let n = &self.v[v as usize].close[i];
         if n.open || n.labels.contains(&label) {
             return true;
         }
-        for p in n.patterns {
-            if self.pattern_matches(v, p, label) {
-                return true;
+        if !n.patterns.is_empty() {
+            for p in n.patterns.clone() {
+                if self.pattern_matches(v, p, label) {
+                    return true;
+                }
             }
         }
         children[i]
-            .clone()
-            .into_iter()
-            .any(|c| self.subtree_allows(v, c, label, children))
+            .iter()
+            .any(|&c| self.subtree_allows(v, c, label, children))
     }
 
     fn allowed(&mut self, v: VId, label: Label) -> bool {
@@ -1061,11 +1065,20 @@ impl Engine {
             // unify its value and arcs.
             self.process(w);
             let w = self.deref(w);
-            let vx = self.v[w as usize].clone();
-            if vx.is_struct {
+            // Only these parts of the target are needed: cloning the whole
+            // vertex (maps and all) per reference was a hot spot.
+            let wx = &self.v[w as usize];
+            let (is_struct, arcs, is_list, value, err) = (
+                wx.is_struct,
+                wx.arcs.clone(),
+                wx.is_list(),
+                wx.value.clone(),
+                wx.err.clone(),
+            );
+            if is_struct {
                 self.v[v as usize].is_struct = true;
             }
-            for a in vx.arcs.clone() {
+            for &a in &arcs {
                 let label = self.v[a as usize].label.expect("arc label");
                 let arc = self.get_or_create_arc(v, label);
                 let at = self.v[a as usize].arc_type;
@@ -1079,8 +1092,8 @@ impl Engine {
                     node: n,
                 });
             }
-            if !vx.lists.is_empty() {
-                let len = vx.arcs.len();
+            if is_list {
+                let len = arcs.len();
                 self.v[v as usize].lists.push(ListLitInfo {
                     len,
                     ellipsis: None,
@@ -1088,17 +1101,17 @@ impl Engine {
                     node: base,
                 });
             }
-            if !matches!(vx.value, Value::Top) {
-                self.unify_value(v, vx.value.clone(), base, None);
+            if !matches!(value, Value::Top) {
+                self.unify_value(v, value, base, None);
             }
-            if let Some(e) = vx.err {
+            if let Some(e) = err {
                 add_err(&mut self.v[v as usize].err, e);
             }
             return;
         }
         // Unify them here, in place of the reference, so that fields keep
         // the order in which the conjuncts are written.
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         for c in conjuncts {
             let n = self.graft_node(w, c.node, v, base, &mut map);
             let c = Conjunct { node: n, ..c };
