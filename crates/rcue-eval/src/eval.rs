@@ -36,7 +36,7 @@ pub type EnvId = u32;
 pub const MAX_DISJUNCTS: usize = 20_000;
 /// Vertices one evaluation may create before it stops with an error
 /// (bounds memory and time on hostile or runaway inputs).
-pub const MAX_VERTICES: usize = 2_000_000;
+pub const MAX_VERTICES: usize = 4_000_000;
 /// Nesting of evaluation before "too deep" is reported.
 pub const MAX_DEPTH: usize = 4_000;
 /// How often one expression may be evaluated as an operand inside its own
