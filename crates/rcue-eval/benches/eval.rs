@@ -35,7 +35,7 @@ fn disjunctions(n: usize) -> String {
     );
     for i in 0..n {
         let k = ["a", "b", "c"][i % 3];
-        let _ = writeln!(s, "d{i}: #D & {{kind: \"{k}\" | \"c\"}}");
+        let _ = writeln!(s, "d{i}: #D & {{kind: \"{k}\" | \"z\"}}");
     }
     s
 }
@@ -47,7 +47,7 @@ fn comprehension(n: usize) -> String {
         let _ = write!(s, "{i}, ");
     }
     s.push_str("]\nbyName: {for i, x in src {\"item-\\(i)\": {value: x, double: x * 2}}}\n");
-    s.push_str("evens: [for k, v in byName if v.value mod 2 == 0 {k}]\n");
+    s.push_str("evens: [for k, v in byName if mod(v.value, 2) == 0 {k}]\n");
     s
 }
 
