@@ -10,6 +10,7 @@ pub mod builtins;
 pub mod compile;
 pub mod eval;
 pub mod export;
+pub mod fasthash;
 pub mod ir;
 pub mod label;
 pub mod meet;

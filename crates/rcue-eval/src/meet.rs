@@ -9,17 +9,25 @@ use std::rc::Rc;
 use crate::ir::kind;
 use crate::value::{atoms_cmp, atoms_equal, kind_name, BoundOp, ErrKind, EvalError, Value};
 
+type CachedRegex = Result<Rc<regex::Regex>, String>;
+
 thread_local! {
-    static REGEX_CACHE: RefCell<HashMap<String, Result<regex::Regex, String>>> = RefCell::new(HashMap::new());
+    static REGEX_CACHE: RefCell<HashMap<String, CachedRegex>> = RefCell::new(HashMap::new());
 }
 
-/// Compiles (and caches) an RE2-syntax regular expression.
-pub fn regex(pattern: &str) -> Result<regex::Regex, String> {
+/// Compiles (and caches) an RE2-syntax regular expression. The cache hands
+/// out shared references: a cloned `Regex` starts with an empty pool of
+/// matching caches, and building one per match cost more than the match.
+pub fn regex(pattern: &str) -> Result<Rc<regex::Regex>, String> {
     REGEX_CACHE.with(|c| {
-        c.borrow_mut()
-            .entry(pattern.to_string())
-            .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()))
-            .clone()
+        if let Some(r) = c.borrow().get(pattern) {
+            return r.clone();
+        }
+        let r = regex::Regex::new(pattern)
+            .map(Rc::new)
+            .map_err(|e| e.to_string());
+        c.borrow_mut().insert(pattern.to_string(), r.clone());
+        r
     })
 }
 

@@ -80,7 +80,7 @@ pub const FUNCS: &[Def] = &[
     }),
 ];
 
-fn compile(a: &Args, i: usize) -> Result<regex::Regex, Failure> {
+fn compile(a: &Args, i: usize) -> Result<std::rc::Rc<regex::Regex>, Failure> {
     crate::meet::regex(&a.str(i)?).map_err(|e| a.fail(format!("error parsing regexp: {e}")))
 }
 

@@ -19,10 +19,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut loaded = match args.load.load() {
+    // Never dropped: the process exits next, and freeing millions of
+    // vertices one by one would only cost time.
+    let mut loaded = std::mem::ManuallyDrop::new(match args.load.load() {
         Ok(l) => l,
         Err(code) => return code,
-    };
+    });
     if let Err(code) = args.load.add_data(&mut loaded) {
         return code;
     }
