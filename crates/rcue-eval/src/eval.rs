@@ -1619,10 +1619,26 @@ impl Engine {
             total = total.saturating_mul(g.disjuncts.len().max(1));
         }
         if total > MAX_DISJUNCTS {
-            let e = EvalError::new(
-                ErrKind::Eval,
-                format!("too many disjuncts: {total} combinations (limit {MAX_DISJUNCTS})"),
-            );
+            // Name where the first few disjunctions are.
+            let pos = groups
+                .iter()
+                .filter_map(|g| match g.disjuncts.first() {
+                    Some((
+                        Conjunct {
+                            kind: CKind::Expr(x),
+                            ..
+                        },
+                        _,
+                    )) => Some(self.prog.pos[*x as usize]),
+                    _ => None,
+                })
+                .take(3)
+                .collect();
+            let e = Rc::new(EvalError {
+                kind: ErrKind::Eval,
+                msg: format!("too many disjuncts: {total} combinations (limit {MAX_DISJUNCTS})"),
+                pos,
+            });
             add_err(&mut self.v[v as usize].err, e);
             return;
         }

@@ -187,6 +187,11 @@ fn range(en: &mut Engine, a: &Args) -> R {
     if !up && start.cmp_value(&limit).is_lt() {
         return Err(a.fail("end must be less than start when step is negative"));
     }
+    // Refuse an oversized range before building any of it.
+    let last = start.add(&step.mul(&Num::int(crate::MAX_LIST_ELEMS as i64)));
+    if (up && last.cmp_value(&limit).is_lt()) || (!up && last.cmp_value(&limit).is_gt()) {
+        check_size("list.Range", None, crate::MAX_LIST_ELEMS)?;
+    }
     let mut out = Vec::new();
     let mut x = start;
     while (up && x.cmp_value(&limit).is_lt()) || (!up && x.cmp_value(&limit).is_gt()) {

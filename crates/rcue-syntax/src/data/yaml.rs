@@ -17,7 +17,7 @@ use crate::span::Span;
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 1000;
 /// Most nodes alias expansion may produce (guards against "billion laughs").
-const MAX_NODES: usize = 10_000_000;
+const MAX_NODES: usize = 1_000_000;
 
 /// Every document of a YAML stream, in order.
 pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
@@ -28,7 +28,7 @@ pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         docs: Vec::new(),
-        nodes: 0,
+        alias_nodes: 0,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -92,7 +92,9 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Expr>,
     docs: Vec<Expr>,
-    nodes: usize,
+    /// Nodes copied by alias expansion, bounded separately from the
+    /// document's own size.
+    alias_nodes: usize,
 }
 
 impl Builder<'_> {
@@ -111,13 +113,15 @@ impl Builder<'_> {
                 })
             }
             Event::Alias(id) => {
-                let Some(expr) = self.anchors.get(&id).cloned() else {
+                let Some(target) = self.anchors.get(&id) else {
                     return Err(DataError::new("unknown anchor", at));
                 };
-                self.nodes += count(&expr);
-                if self.nodes > MAX_NODES {
+                // Count before copying: an alias bomb stops here cheaply.
+                self.alias_nodes += count(target);
+                if self.alias_nodes > MAX_NODES {
                     return Err(DataError::new("too many nodes after expanding aliases", at));
                 }
+                let expr = target.clone();
                 self.finish(Node { expr, text: None })
             }
             Event::MappingStart(anchor, _) => self.open(
@@ -190,14 +194,12 @@ impl Builder<'_> {
                 at,
             ));
         }
-        self.nodes += 1;
         self.stack.push(f);
         Ok(())
     }
 
     /// Places a finished node in its parent (or ends a document).
     fn finish(&mut self, node: Node) -> Result<(), DataError> {
-        self.nodes += 1;
         match self.stack.last_mut() {
             None => self.docs.push(node.expr),
             Some(Frame::Seq { items, .. }) => items.push(node.expr),
