@@ -19,15 +19,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    // Never dropped: the process exits next, and freeing millions of
-    // vertices one by one would only cost time.
-    let mut loaded = std::mem::ManuallyDrop::new(match args.load.load() {
+    let mut loaded = match args.load.load_with_data() {
         Ok(l) => l,
         Err(code) => return code,
-    });
-    if let Err(code) = args.load.add_data(&mut loaded) {
-        return code;
-    }
+    };
     let inst = &mut loaded.instance;
     let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
         vec![None]

@@ -77,6 +77,16 @@ impl LoadArgs {
         Ok(out)
     }
 
+    /// Loads the arguments and unifies their data files into the instance
+    /// (`export`, `eval`). The result is never dropped: the process exits
+    /// next, and freeing millions of vertices one by one would only cost
+    /// time.
+    pub fn load_with_data(&self) -> Result<std::mem::ManuallyDrop<Loaded>, u8> {
+        let mut loaded = std::mem::ManuallyDrop::new(self.load()?);
+        self.add_data(&mut loaded)?;
+        Ok(loaded)
+    }
+
     /// Adds every data document to the instance (`export`, `eval`).
     pub fn add_data(&self, loaded: &mut Loaded) -> Result<(), u8> {
         let files = std::mem::take(&mut loaded.data);
