@@ -2742,18 +2742,7 @@ impl Engine {
         let l = self.new_vertex(None, None);
         let n = elems.len();
         for (i, c) in elems.into_iter().enumerate() {
-            let a = self.new_vertex(Some(l), Some(Label::Index(i as u32)));
-            self.v[a as usize].arc_type = ArcType::Regular;
-            push_small(
-                &mut self.v[a as usize].conjuncts,
-                Conjunct {
-                    kind: c,
-                    env: 0,
-                    node: 0,
-                },
-            );
-            self.v[l as usize].arcs.push(a);
-            self.v[l as usize].arc_map.insert(Label::Index(i as u32), a);
+            self.add_built_arc(l, Label::Index(i as u32), c);
         }
         self.v[l as usize].lists.push(ListLitInfo {
             len: n,
@@ -2771,21 +2760,26 @@ impl Engine {
         self.v[s as usize].is_struct = true;
         for (name, c) in fields {
             let label = self.labels.string(&name);
-            let a = self.new_vertex(Some(s), Some(label));
-            self.v[a as usize].arc_type = ArcType::Regular;
-            push_small(
-                &mut self.v[a as usize].conjuncts,
-                Conjunct {
-                    kind: c,
-                    env: 0,
-                    node: 0,
-                },
-            );
-            self.v[s as usize].arcs.push(a);
-            self.v[s as usize].arc_map.insert(label, a);
+            self.add_built_arc(s, label, c);
         }
         self.v[s as usize].state = State::Done;
         Value::Vertex(s)
+    }
+
+    /// A regular arc of a value built by a builtin, holding one conjunct.
+    fn add_built_arc(&mut self, parent: VId, label: Label, c: CKind) {
+        let a = self.new_vertex(Some(parent), Some(label));
+        self.v[a as usize].arc_type = ArcType::Regular;
+        push_small(
+            &mut self.v[a as usize].conjuncts,
+            Conjunct {
+                kind: c,
+                env: 0,
+                node: 0,
+            },
+        );
+        self.v[parent as usize].arcs.push(a);
+        self.v[parent as usize].arc_map.insert(label, a);
     }
 
     /// The elements of a list value, processed; `None` if it is not a list.
