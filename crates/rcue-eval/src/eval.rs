@@ -279,6 +279,20 @@ pub struct Engine {
     /// The root vertex of each imported non-standard package, by the key
     /// the compiler gave its imports.
     pub packages: HashMap<Rc<str>, VId>,
+    /// Vertices below this id belong to a `Mark`: touching one in a way
+    /// that could make it point at newer vertices sets `tainted`.
+    frozen: VId,
+    tainted: bool,
+}
+
+/// The sizes of the engine's stores at one moment, so that everything
+/// added after it can be dropped again (`vet` evaluates each data document
+/// this way, in memory bounded by one document instead of the stream).
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    vertices: usize,
+    envs: usize,
+    exprs: usize,
 }
 
 /// Pushes onto a vector that usually holds one element (a vertex's
@@ -324,6 +338,94 @@ impl Engine {
             eval_depth: 0,
             labels_active: Vec::new(),
             generating: false,
+            frozen: 0,
+            tainted: false,
+        }
+    }
+
+    /// Records the stores' sizes; `release` drops what was added since.
+    pub fn mark(&mut self) -> Mark {
+        self.frozen = self.v.len() as VId;
+        self.tainted = false;
+        Mark {
+            vertices: self.v.len(),
+            envs: self.envs.len(),
+            exprs: self.prog.exprs.len(),
+        }
+    }
+
+    /// Drops the vertices, environments and expressions added since `m`,
+    /// unless evaluation since then changed a vertex older than the mark
+    /// (processed it for the first time, gave it arcs or conjuncts): such a
+    /// vertex may now point at newer ones, so everything is kept. Returns
+    /// whether the stores were reset.
+    pub fn release(&mut self, m: Mark) -> bool {
+        let reset = !self.tainted && self.evaluating.is_empty() && self.depth == 0;
+        self.frozen = 0;
+        self.tainted = false;
+        if !reset {
+            return false;
+        }
+        self.v.truncate(m.vertices);
+        self.envs.truncate(m.envs);
+        self.prog.exprs.truncate(m.exprs);
+        self.prog.pos.truncate(m.exprs);
+        let (nv, ne, nx) = (m.vertices as VId, m.envs as EnvId, m.exprs as ExprId);
+        self.let_cache
+            .retain(|&(env, e), val| env < ne && e < nx && !refers_past(val, nv));
+        if self.v.len() < MAX_VERTICES {
+            self.exhausted = false;
+        }
+        debug_assert!(self.check_below(nv, ne, nx).is_ok());
+        true
+    }
+
+    /// Checks that no vertex refers to a vertex, environment or expression
+    /// at or past the given sizes (what `release` relies on).
+    pub fn check_below(&self, nv: VId, ne: EnvId, nx: ExprId) -> Result<(), String> {
+        let ck = |c: &Conjunct| -> bool {
+            c.env < ne
+                && match &c.kind {
+                    CKind::Expr(e) => *e < nx,
+                    CKind::Value(val) => !refers_past(val, nv),
+                    CKind::Vertex(w) => *w < nv,
+                }
+        };
+        for (i, vx) in self.v.iter().enumerate() {
+            let bad = vx.arcs.iter().any(|&a| a >= nv)
+                || vx.forward.is_some_and(|f| f >= nv)
+                || vx.parent.is_some_and(|p| p >= nv)
+                || vx.disjuncts.iter().any(|&(d, _)| d >= nv)
+                || refers_past(&vx.value, nv)
+                || !vx.conjuncts.iter().all(ck)
+                || !vx.deferred.iter().all(ck)
+                || vx.patterns.iter().any(|p| p.env >= ne || p.value >= nx);
+            if bad {
+                return Err(format!(
+                    "vertex {i} ({}) refers past the mark",
+                    self.path(i as VId)
+                ));
+            }
+        }
+        for (i, env) in self.envs.iter().enumerate() {
+            let bad = env.up.is_some_and(|u| u >= ne)
+                || match &env.kind {
+                    EnvKind::Struct(w) => *w >= nv,
+                    EnvKind::Vars(a, b) => refers_past(a, nv) || refers_past(b, nv),
+                    _ => false,
+                };
+            if bad {
+                return Err(format!("environment {i} refers past the mark"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes a change to `v`: if it is older than the current mark, the
+    /// mark can no longer be released.
+    fn touch(&mut self, v: VId) {
+        if v < self.frozen {
+            self.tainted = true;
         }
     }
 
@@ -341,6 +443,7 @@ impl Engine {
     }
 
     pub fn add_conjunct(&mut self, v: VId, c: Conjunct) {
+        self.touch(v);
         push_small(&mut self.v[v as usize].conjuncts, c);
     }
 
@@ -554,6 +657,7 @@ impl Engine {
         if let Some(a) = self.arc(v, label) {
             return a;
         }
+        self.touch(v);
         let a = self.new_vertex(Some(v), Some(label));
         self.v[a as usize].generated = self.generating;
         let vx = &mut self.v[v as usize];
@@ -573,6 +677,7 @@ impl Engine {
         if self.v[v as usize].state != State::New {
             return;
         }
+        self.touch(v);
         if self.exhausted {
             let e = EvalError::new(
                 ErrKind::Eval,
@@ -1796,6 +1901,7 @@ impl Engine {
         if self.v[v as usize].finalized {
             return;
         }
+        self.touch(v);
         self.v[v as usize].finalized = true;
         self.process(v);
         let v = self.deref(v);
@@ -2808,5 +2914,26 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Top, Value::Top) => true,
         _ if a.is_atom() && b.is_atom() => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
         _ => describe(a) == describe(b),
+    }
+}
+
+/// Whether a value refers to a vertex at or past `nv`.
+fn refers_past(v: &Value, nv: VId) -> bool {
+    match v {
+        Value::Vertex(w) => *w >= nv,
+        Value::Conj(xs) => xs.iter().any(|x| refers_past(x, nv)),
+        Value::Disj(xs) => xs.iter().any(|(x, _)| refers_past(x, nv)),
+        Value::Bound(_, x) => refers_past(x, nv),
+        Value::Validator(val) => match &**val {
+            Validator::MatchN { count, schemas, .. } => *schemas >= nv || refers_past(count, nv),
+            Validator::MatchIf {
+                cond,
+                then,
+                otherwise,
+                ..
+            } => [cond, then, otherwise].iter().any(|x| refers_past(x, nv)),
+            Validator::Func { args, .. } => args.iter().any(|x| refers_past(x, nv)),
+        },
+        _ => false,
     }
 }

@@ -316,10 +316,6 @@ impl Instance {
         concrete: bool,
     ) -> Vec<Error> {
         let file = self.add_file(name, text);
-        let data = match self.compile_expr(doc, file) {
-            Ok(id) => id,
-            Err(e) => return e,
-        };
         let schema = match schema {
             Some(src) => match self.expr_cache.get(src) {
                 Some(&id) => Some(id),
@@ -334,6 +330,25 @@ impl Instance {
             None => None,
         };
         self.engine.process(self.root);
+        // Everything the document adds is dropped afterwards, so a stream
+        // of documents is checked in the memory one of them needs.
+        let mark = self.engine.mark();
+        let errors = self.vet_one(schema, doc, file, concrete);
+        self.engine.release(mark);
+        errors
+    }
+
+    fn vet_one(
+        &mut self,
+        schema: Option<ir::ExprId>,
+        doc: &rcue_syntax::ast::Expr,
+        file: u32,
+        concrete: bool,
+    ) -> Vec<Error> {
+        let data = match self.compile_expr(doc, file) {
+            Ok(id) => id,
+            Err(e) => return e,
+        };
         let v = self.engine.new_vertex(None, None);
         let env = self.engine.new_env(Some(0), EnvKind::Struct(self.root));
         let schema_conjunct = match schema {

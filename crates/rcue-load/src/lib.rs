@@ -52,11 +52,47 @@ pub struct Config {
     pub exclude_values_files: bool,
 }
 
-/// A data file: its documents, in order.
+/// A data file: its name and text; `documents` parses it.
 pub struct DataFile {
     pub name: String,
     pub text: String,
-    pub docs: Vec<ast::Expr>,
+    format: Format,
+}
+
+impl DataFile {
+    /// The file's documents, in order, each parsed when it is reached (a
+    /// YAML stream is never held as trees all at once). A syntax error
+    /// ends the sequence.
+    pub fn documents(&self) -> Box<dyn Iterator<Item = Result<ast::Expr, Vec<Error>>> + '_> {
+        let fail = move |e: rcue_syntax::data::DataError| self.data_error(e);
+        match self.format {
+            Format::Json => Box::new(std::iter::once(
+                rcue_syntax::data::parse_json(&self.text).map_err(fail),
+            )),
+            Format::JsonLines => match rcue_syntax::data::parse_json_stream(&self.text) {
+                Ok(docs) => Box::new(docs.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(fail(e)))),
+            },
+            _ => Box::new(
+                rcue_syntax::data::yaml_documents(&self.text).map(move |d| d.map_err(fail)),
+            ),
+        }
+    }
+
+    fn data_error(&self, e: rcue_syntax::data::DataError) -> Vec<Error> {
+        let idx = rcue_syntax::LineIndex::new(&self.text);
+        let (line, col) = idx.line_col(e.offset as u32);
+        let kind = if self.format == Format::Yaml {
+            "YAML"
+        } else {
+            "JSON"
+        };
+        let name = &self.name;
+        vec![err_at(
+            format!("invalid {kind} for file {name:?}: {}", e.message),
+            format!("{name}:{line}:{col}"),
+        )]
+    }
 }
 
 /// The result of loading: the instance and the data files to unify with
@@ -297,21 +333,11 @@ impl<'a> Loader<'a> {
         let path = self.cwd.join(arg);
         let name = self.display(&path);
         let text = self.read(&path, true)?;
-        let parsed = match fmt {
-            Format::Json => rcue_syntax::data::parse_json(&text).map(|d| vec![d]),
-            Format::JsonLines => rcue_syntax::data::parse_json_stream(&text),
-            _ => rcue_syntax::data::parse_yaml_stream(&text),
-        };
-        let docs = parsed.map_err(|e| {
-            let idx = rcue_syntax::LineIndex::new(&text);
-            let (line, col) = idx.line_col(e.offset as u32);
-            let kind = if fmt == Format::Yaml { "YAML" } else { "JSON" };
-            vec![err_at(
-                format!("invalid {kind} for file {name:?}: {}", e.message),
-                format!("{name}:{line}:{col}"),
-            )]
-        })?;
-        Ok(DataFile { name, text, docs })
+        Ok(DataFile {
+            name,
+            text,
+            format: fmt,
+        })
     }
 
     fn read_cue_files(&self, files: &[String]) -> Result<Vec<ParsedFile>, Vec<Error>> {

@@ -147,8 +147,8 @@ impl Context {
         let rebuild: Rebuild = Rc::new(move || {
             let mut loaded = rcue_load::load(&args, &cfg)?;
             for file in std::mem::take(&mut loaded.data) {
-                for doc in &file.docs {
-                    loaded.instance.add_data(&file.name, &file.text, doc)?;
+                for doc in file.documents() {
+                    loaded.instance.add_data(&file.name, &file.text, &doc?)?;
                 }
             }
             Ok(loaded.instance)

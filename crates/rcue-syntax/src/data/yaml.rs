@@ -21,24 +21,62 @@ const MAX_NODES: usize = 1_000_000;
 
 /// Every document of a YAML stream, in order.
 pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
-    let lines = crate::span::LineIndex::new(src);
-    let mut b = Builder {
+    yaml_documents(src).collect()
+}
+
+/// The documents of a YAML stream, parsed one at a time as they are asked
+/// for: a long stream is never held as trees all at once. After an error
+/// the iterator ends.
+pub fn yaml_documents(src: &str) -> YamlDocuments<'_> {
+    YamlDocuments {
+        lines: crate::span::LineIndex::new(src),
+        parser: Parser::new_from_str(src),
+        state: BuilderState::default(),
         src,
-        lines: &lines,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        docs: Vec::new(),
-        alias_nodes: 0,
-    };
-    let mut parser = Parser::new_from_str(src);
-    loop {
-        let (ev, mark) = parser.next_token().map_err(|e| {
-            let m = e.marker();
-            DataError::new(e.info().to_string(), offset(src, &lines, m))
-        })?;
-        match ev {
-            Event::StreamEnd => return Ok(b.docs),
-            ev => b.event(ev, mark)?,
+        finished: false,
+    }
+}
+
+/// Iterator over a YAML stream's documents (see `yaml_documents`).
+pub struct YamlDocuments<'a> {
+    src: &'a str,
+    lines: crate::span::LineIndex,
+    parser: Parser<std::str::Chars<'a>>,
+    state: BuilderState,
+    finished: bool,
+}
+
+impl Iterator for YamlDocuments<'_> {
+    type Item = Result<Expr, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        let mut b = Builder {
+            src: self.src,
+            lines: &self.lines,
+            st: &mut self.state,
+        };
+        loop {
+            let step = match self.parser.next_token() {
+                Err(e) => Err(DataError::new(
+                    e.info().to_string(),
+                    offset(self.src, &self.lines, e.marker()),
+                )),
+                Ok((Event::StreamEnd, _)) => {
+                    self.finished = true;
+                    return None;
+                }
+                Ok((ev, mark)) => b.event(ev, mark),
+            };
+            if let Err(e) = step {
+                self.finished = true;
+                return Some(Err(e));
+            }
+            if let Some(doc) = b.st.done.take() {
+                return Some(Ok(doc));
+            }
         }
     }
 }
@@ -86,15 +124,21 @@ struct Node {
     text: Option<String>,
 }
 
-struct Builder<'a> {
-    src: &'a str,
-    lines: &'a crate::span::LineIndex,
+#[derive(Default)]
+struct BuilderState {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Expr>,
-    docs: Vec<Expr>,
+    /// The document just completed.
+    done: Option<Expr>,
     /// Nodes copied by alias expansion, bounded separately from the
     /// document's own size.
     alias_nodes: usize,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    lines: &'a crate::span::LineIndex,
+    st: &'a mut BuilderState,
 }
 
 impl Builder<'_> {
@@ -105,7 +149,7 @@ impl Builder<'_> {
                 let span = Span::new(at, (at + text.len().max(1)).min(self.src.len()).max(at));
                 let expr = scalar(&text, style, tag.as_ref(), span)?;
                 if anchor > 0 {
-                    self.anchors.insert(anchor, expr.clone());
+                    self.st.anchors.insert(anchor, expr.clone());
                 }
                 self.finish(Node {
                     expr,
@@ -113,12 +157,12 @@ impl Builder<'_> {
                 })
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id) else {
+                let Some(target) = self.st.anchors.get(&id) else {
                     return Err(DataError::new("unknown anchor", at));
                 };
                 // Count before copying: an alias bomb stops here cheaply.
-                self.alias_nodes += count(target);
-                if self.alias_nodes > MAX_NODES {
+                self.st.alias_nodes += count(target);
+                if self.st.alias_nodes > MAX_NODES {
                     return Err(DataError::new("too many nodes after expanding aliases", at));
                 }
                 let expr = target.clone();
@@ -151,7 +195,7 @@ impl Builder<'_> {
                     keys,
                     merges,
                     ..
-                }) = self.stack.pop()
+                }) = self.st.stack.pop()
                 else {
                     return Err(DataError::new("unbalanced mapping", at));
                 };
@@ -159,7 +203,7 @@ impl Builder<'_> {
                 let end = (at.max(start + 1)).min(self.src.len()).max(start);
                 let expr = struct_expr(decls, Span::new(start, end));
                 if anchor > 0 {
-                    self.anchors.insert(anchor, expr.clone());
+                    self.st.anchors.insert(anchor, expr.clone());
                 }
                 self.finish(Node { expr, text: None })
             }
@@ -168,19 +212,19 @@ impl Builder<'_> {
                     start,
                     anchor,
                     items,
-                }) = self.stack.pop()
+                }) = self.st.stack.pop()
                 else {
                     return Err(DataError::new("unbalanced sequence", at));
                 };
                 let end = (at.max(start + 1)).min(self.src.len()).max(start);
                 let expr = list_expr(items, Span::new(start, end));
                 if anchor > 0 {
-                    self.anchors.insert(anchor, expr.clone());
+                    self.st.anchors.insert(anchor, expr.clone());
                 }
                 self.finish(Node { expr, text: None })
             }
             Event::DocumentStart => {
-                self.anchors.clear();
+                self.st.anchors.clear();
                 Ok(())
             }
             _ => Ok(()),
@@ -188,20 +232,20 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, f: Frame, at: usize) -> Result<(), DataError> {
-        if self.stack.len() >= MAX_DEPTH {
+        if self.st.stack.len() >= MAX_DEPTH {
             return Err(DataError::new(
                 format!("YAML nested deeper than {MAX_DEPTH} levels"),
                 at,
             ));
         }
-        self.stack.push(f);
+        self.st.stack.push(f);
         Ok(())
     }
 
     /// Places a finished node in its parent (or ends a document).
     fn finish(&mut self, node: Node) -> Result<(), DataError> {
-        match self.stack.last_mut() {
-            None => self.docs.push(node.expr),
+        match self.st.stack.last_mut() {
+            None => self.st.done = Some(node.expr),
             Some(Frame::Seq { items, .. }) => items.push(node.expr),
             Some(Frame::Map {
                 decls,

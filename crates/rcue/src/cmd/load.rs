@@ -61,16 +61,16 @@ impl LoadArgs {
         &self,
         loaded: &mut Loaded,
         file: &DataFile,
-        doc: &rcue_syntax::ast::Expr,
+        doc: rcue_syntax::ast::Expr,
     ) -> Result<rcue_syntax::ast::Expr, Vec<rcue_eval::Error>> {
         let mut labels = Vec::new();
         for l in &self.path {
             labels.push(label_text(l).map_or_else(
-                || loaded.instance.label_of(l, &file.name, &file.text, doc),
+                || loaded.instance.label_of(l, &file.name, &file.text, &doc),
                 Ok,
             )?);
         }
-        let mut out = doc.clone();
+        let mut out = doc;
         for l in labels.into_iter().rev() {
             out = rcue_syntax::data::wrap(l, out);
         }
@@ -91,8 +91,8 @@ impl LoadArgs {
     pub fn add_data(&self, loaded: &mut Loaded) -> Result<(), u8> {
         let files = std::mem::take(&mut loaded.data);
         for f in &files {
-            for doc in &f.docs {
-                let placed = self.place(loaded, f, doc);
+            for doc in f.documents() {
+                let placed = doc.and_then(|doc| self.place(loaded, f, doc));
                 let r = placed.and_then(|d| loaded.instance.add_data(&f.name, &f.text, &d));
                 if let Err(errors) = r {
                     super::export::report(&errors);

@@ -58,8 +58,8 @@ pub fn run(args: Args) -> u8 {
     }
     let concrete = args.concrete.unwrap_or(true);
     for f in &files {
-        for doc in &f.docs {
-            let placed = match args.load.place(&mut loaded, f, doc) {
+        for doc in f.documents() {
+            let placed = match doc.and_then(|doc| args.load.place(&mut loaded, f, doc)) {
                 Ok(d) => d,
                 Err(errors) => {
                     super::export::report(&errors);
