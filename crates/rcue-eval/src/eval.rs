@@ -26,17 +26,13 @@ use rcue_syntax::ast::{BinaryOp, Constraint};
 use crate::fasthash::FastMap;
 use crate::ir::*;
 use crate::label::{Interner, Label, LabelKind};
+use crate::limits::{Budget, Limits};
 use crate::meet::{describe, meet};
 use crate::num::Num;
 use crate::value::*;
 
 pub type EnvId = u32;
 
-/// Disjunct combinations tried for one vertex before giving up.
-pub const MAX_DISJUNCTS: usize = 20_000;
-/// Vertices one evaluation may create before it stops with an error
-/// (bounds memory and time on hostile or runaway inputs).
-pub const MAX_VERTICES: usize = 4_000_000;
 /// Nesting of evaluation before "too deep" is reported.
 pub const MAX_DEPTH: usize = 4_000;
 /// How often one expression may be evaluated as an operand inside its own
@@ -269,8 +265,10 @@ pub struct Engine {
     /// How many evaluations of each operand expression are under way.
     anon_active: FastMap<ExprId, usize>,
     disj_depth: usize,
-    /// Set when `MAX_VERTICES` is reached: every further step fails fast.
-    pub exhausted: bool,
+    /// Why evaluation must stop (a limit of `budget` was reached): every
+    /// further step fails fast with this message.
+    pub stopped: Option<Rc<str>>,
+    budget: Budget,
     eval_depth: usize,
     /// Computed labels being evaluated through an alias.
     labels_active: Vec<(EnvId, ExprId)>,
@@ -334,13 +332,42 @@ impl Engine {
             evaluating: Vec::new(),
             anon_active: FastMap::default(),
             disj_depth: 0,
-            exhausted: false,
+            stopped: None,
+            budget: Budget::new(Limits::default()),
             eval_depth: 0,
             labels_active: Vec::new(),
             generating: false,
             frozen: 0,
             tainted: false,
         }
+    }
+
+    /// Where `v` is declared, or else where its first expression is.
+    fn where_defined(&self, mut v: VId) -> Vec<Pos> {
+        loop {
+            let vx = &self.v[v as usize];
+            if !vx.decl_pos.is_empty() {
+                return vx.decl_pos.clone();
+            }
+            let first = vx.conjuncts.iter().find_map(|c| match c.kind {
+                CKind::Expr(e) => Some(self.pos_of(e)),
+                _ => None,
+            });
+            match (first, vx.parent) {
+                (Some(p), _) => return vec![p],
+                (None, Some(up)) => v = up,
+                (None, None) => return Vec::new(),
+            }
+        }
+    }
+
+    /// Replaces the resource limits; a timeout counts from now.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.budget = Budget::new(limits);
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.budget.limits
     }
 
     /// Records the stores' sizes; `release` drops what was added since.
@@ -373,8 +400,13 @@ impl Engine {
         let (nv, ne, nx) = (m.vertices as VId, m.envs as EnvId, m.exprs as ExprId);
         self.let_cache
             .retain(|&(env, e), val| env < ne && e < nx && !refers_past(val, nv));
-        if self.v.len() < MAX_VERTICES {
-            self.exhausted = false;
+        if self.v.len() < self.budget.limits.max_values
+            && self
+                .stopped
+                .as_deref()
+                .is_some_and(|m| m.contains("--max-values"))
+        {
+            self.stopped = None;
         }
         debug_assert!(self.check_below(nv, ne, nx).is_ok());
         true
@@ -430,8 +462,15 @@ impl Engine {
     }
 
     pub fn new_vertex(&mut self, parent: Option<VId>, label: Option<Label>) -> VId {
-        if self.v.len() >= MAX_VERTICES && !self.exhausted {
-            self.exhausted = true;
+        if self.stopped.is_none() {
+            self.stopped = self.budget.step().map(Rc::from);
+        }
+        if self.v.len() >= self.budget.limits.max_values && self.stopped.is_none() {
+            let msg = format!(
+                "evaluation too large: more than {} values (--max-values)",
+                self.budget.limits.max_values
+            );
+            self.stopped = Some(msg.into());
         }
         self.v.push(Vertex::new(parent, label));
         (self.v.len() - 1) as VId
@@ -678,11 +717,15 @@ impl Engine {
             return;
         }
         self.touch(v);
-        if self.exhausted {
-            let e = EvalError::new(
-                ErrKind::Eval,
-                format!("evaluation too large: more than {MAX_VERTICES} values"),
-            );
+        if self.stopped.is_none() {
+            self.stopped = self.budget.step().map(Rc::from);
+        }
+        if let Some(msg) = &self.stopped {
+            let e = Rc::new(EvalError {
+                kind: ErrKind::Eval,
+                msg: msg.to_string(),
+                pos: self.where_defined(v),
+            });
             add_err(&mut self.v[v as usize].err, e);
             self.v[v as usize].state = State::Done;
             return;
@@ -886,6 +929,9 @@ impl Engine {
                 self.process(w);
                 let arcs = self.v[w as usize].arcs.clone();
                 for a in arcs {
+                    if let Some(msg) = &self.stopped {
+                        return Err(self.err_at(ErrKind::Eval, msg.to_string(), *source));
+                    }
                     let a = self.deref(a);
                     let label = self.v[a as usize].label;
                     let Some(label) = label else { continue };
@@ -929,6 +975,9 @@ impl Engine {
     }
 
     fn unify_conjunct(&mut self, v: VId, c: Conjunct) {
+        if self.stopped.is_none() {
+            self.stopped = self.budget.step().map(Rc::from);
+        }
         match c.kind {
             CKind::Value(val) => self.unify_value(v, val, c.node, None),
             CKind::Vertex(w) => self.inline_vertex(v, w, c.node, false),
@@ -1723,7 +1772,7 @@ impl Engine {
         for g in &groups {
             total = total.saturating_mul(g.disjuncts.len().max(1));
         }
-        if total > MAX_DISJUNCTS {
+        if total > self.budget.limits.max_disjuncts {
             // Name where the first few disjunctions are.
             let pos = groups
                 .iter()
@@ -1741,7 +1790,10 @@ impl Engine {
                 .collect();
             let e = Rc::new(EvalError {
                 kind: ErrKind::Eval,
-                msg: format!("too many disjuncts: {total} combinations (limit {MAX_DISJUNCTS})"),
+                msg: format!(
+                    "too many disjuncts: {total} combinations (limit {}, --max-disjuncts)",
+                    self.budget.limits.max_disjuncts
+                ),
                 pos,
             });
             add_err(&mut self.v[v as usize].err, e);
@@ -2555,7 +2607,7 @@ impl Engine {
                             ),
                         )
                     }
-                    _ => crate::ops::binary(op, va, vb)
+                    _ => crate::ops::binary(op, va, vb, self.budget.limits.max_string_bytes)
                         .unwrap_or_else(|m| Value::Bottom(self.err_at(m.0, m.1, e))),
                 }
             }
@@ -2756,6 +2808,10 @@ impl Engine {
                     return Value::Bottom(err);
                 }
                 match crate::stdlib::call(self, &name, &vals) {
+                    // A limit reached while building the result.
+                    Ok(Value::Bottom(err)) if err.pos.is_empty() => {
+                        Value::Bottom(self.with_pos(err, e))
+                    }
                     Ok(v) => v,
                     // One argument short: a validator for the value it is
                     // unified with (spec: Builtin validators).
@@ -2848,6 +2904,9 @@ impl Engine {
         let l = self.new_vertex(None, None);
         let n = elems.len();
         for (i, c) in elems.into_iter().enumerate() {
+            if let Some(msg) = &self.stopped {
+                return Value::Bottom(EvalError::new(ErrKind::Eval, msg.to_string()));
+            }
             self.add_built_arc(l, Label::Index(i as u32), c);
         }
         self.v[l as usize].lists.push(ListLitInfo {

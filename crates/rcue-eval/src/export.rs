@@ -85,6 +85,10 @@ fn scalar(v: &Value) -> Option<Data> {
 }
 
 fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) -> Data {
+    if en.stopped.is_some() && !errors.is_empty() {
+        // A limit was reached: one error says so; the rest would repeat it.
+        return Data::Null;
+    }
     if depth > crate::eval::MAX_DEPTH {
         errors.push(ExportError {
             path: en.path(v),

@@ -13,6 +13,7 @@ pub mod export;
 pub mod fasthash;
 pub mod ir;
 pub mod label;
+pub mod limits;
 pub mod meet;
 pub mod num;
 pub mod ops;
@@ -29,10 +30,7 @@ use ir::{Pos, Program};
 use label::Interner;
 use value::{ErrKind, VId};
 
-/// Largest string or bytes value an operation may build.
-pub const MAX_STRING_BYTES: usize = 256 << 20;
-/// Largest list a builtin (`list.Range`, `list.Repeat`) may build.
-pub const MAX_LIST_ELEMS: usize = 10_000_000;
+pub use limits::Limits;
 
 /// An error with its CUE path and every source position it came from.
 #[derive(Clone, Debug)]

@@ -111,7 +111,8 @@ fn num_err(e: NumError) -> OpError {
     }
 }
 
-pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
+/// `max_bytes` bounds the strings and bytes repetition may build.
+pub fn binary(op: BinaryOp, a: Value, b: Value, max_bytes: usize) -> Result<Value, OpError> {
     if let Value::Bottom(_) = a {
         return Ok(a);
     }
@@ -179,13 +180,10 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, OpError> {
                     _ => unreachable!(),
                 };
                 let total = unit.len().saturating_mul(count as usize);
-                if total > crate::MAX_STRING_BYTES {
+                if total > max_bytes {
                     return Err((
                         ErrKind::Eval,
-                        format!(
-                            "string repetition too large: {total} bytes (limit {})",
-                            crate::MAX_STRING_BYTES
-                        ),
+                        format!("string repetition too large: {total} bytes (limit {max_bytes})"),
                     ));
                 }
                 let out = unit.repeat(count as usize);

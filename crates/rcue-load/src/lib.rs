@@ -50,6 +50,9 @@ pub struct Config {
     /// Leave out the root package's values files (files declaring nothing
     /// but `values`): `mod build -f` replaces them with merged values.
     pub exclude_values_files: bool,
+    /// Resource limits: the loader applies the file size limit and hands
+    /// the rest to the instance.
+    pub limits: rcue_eval::Limits,
 }
 
 /// A data file: its name and text; `documents` parses it.
@@ -222,7 +225,8 @@ pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
     }
     tags::apply(&mut root_files, &cfg.tags)?;
     l.resolve_imports_of(&root_files)?;
-    let instance = Instance::build(root_files, l.deps, l.imports)?;
+    let mut instance = Instance::build(root_files, l.deps, l.imports)?;
+    instance.engine.set_limits(cfg.limits.clone());
     Ok(Loaded {
         instance,
         data,
@@ -320,7 +324,26 @@ impl<'a> Loader<'a> {
                 ))]);
             }
         }
-        let bytes = std::fs::read(path).map_err(|e| vec![err(format!("{shown}: {e}"))])?;
+        let io = |e: std::io::Error| vec![err(format!("{shown}: {e}"))];
+        // Refuse an oversized file before reading any of it.
+        let max = self.cfg.limits.max_file_bytes;
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > max {
+            return Err(vec![err(format!(
+                "{shown}: file too large: {size} bytes (limit {max}, --max-file-size)"
+            ))]);
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::fs::File::open(path).map_err(io)?, max + 1),
+            &mut bytes,
+        )
+        .map_err(io)?;
+        if bytes.len() as u64 > max {
+            return Err(vec![err(format!(
+                "{shown}: file too large: more than {max} bytes (--max-file-size)"
+            ))]);
+        }
         String::from_utf8(bytes).map_err(|e| {
             vec![err(format!(
                 "{shown}: invalid UTF-8 at byte {}",

@@ -21,6 +21,8 @@ pub struct Options {
     /// Values files (CUE, YAML, JSON), applied in order: later wins.
     pub values: Vec<PathBuf>,
     pub module_cache: Option<PathBuf>,
+    /// Resource limits for loading and evaluation.
+    pub limits: rcue_eval::Limits,
 }
 
 /// One rendered object, with the component and transformer it came from.
@@ -83,11 +85,12 @@ pub fn render(opts: &Options) -> Result<Vec<Rendered>, Vec<Error>> {
         module_cache: opts.module_cache.clone(),
         builtin: vec![builtin_module()],
         extra_imports: vec![PROVIDER.to_string()],
+        limits: opts.limits.clone(),
         ..Default::default()
     };
     let mut loaded = rcue_load::load(&[".".to_string()], &cfg)?;
     if !opts.values.is_empty() {
-        apply_values(&mut loaded, &opts.values, &opts.dir)?;
+        apply_values(&mut loaded, opts)?;
     }
     let inst = &mut loaded.instance;
     if !inst.bind_package("kubernetes", PROVIDER) {
@@ -162,21 +165,19 @@ pub fn render(opts: &Options) -> Result<Vec<Rendered>, Vec<Error>> {
 /// values files, later files winning field by field. The module's own
 /// values file (a file declaring nothing but `values`) gives way to the
 /// merge, so a new value never conflicts with the default it replaces.
-fn apply_values(
-    loaded: &mut rcue_load::Loaded,
-    files: &[PathBuf],
-    dir: &Path,
-) -> Result<(), Vec<Error>> {
+fn apply_values(loaded: &mut rcue_load::Loaded, opts: &Options) -> Result<(), Vec<Error>> {
     let mut merged = loaded.instance.export(Some("values"))?;
-    for f in files {
-        let data = read_values_file(f)?;
+    for f in &opts.values {
+        let data = read_values_file(f, &opts.limits)?;
         merge(&mut merged, data);
     }
     let cfg = rcue_load::Config {
-        dir: dir.to_path_buf(),
+        dir: opts.dir.clone(),
+        module_cache: opts.module_cache.clone(),
         builtin: vec![builtin_module()],
         extra_imports: vec![PROVIDER.to_string()],
         exclude_values_files: true,
+        limits: opts.limits.clone(),
         ..Default::default()
     };
     let mut fresh = rcue_load::load(&[".".to_string()], &cfg)?;
@@ -192,7 +193,7 @@ fn apply_values(
     Ok(())
 }
 
-fn read_values_file(path: &Path) -> Result<Data, Vec<Error>> {
+fn read_values_file(path: &Path, limits: &rcue_eval::Limits) -> Result<Data, Vec<Error>> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| err(format!("{shown}: {e}")))?;
     let mut inst = if shown.ends_with(".cue") {
@@ -213,6 +214,7 @@ fn read_values_file(path: &Path) -> Result<Data, Vec<Error>> {
         }
         inst
     };
+    inst.engine.set_limits(limits.clone());
     let data = inst.export(None)?;
     // A CUE values file may write `values: {...}`; data files hold the
     // values themselves.

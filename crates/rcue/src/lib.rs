@@ -43,6 +43,7 @@ mod serde_bridge;
 mod value;
 
 pub use error::{Error, Issue};
+pub use rcue_eval::Limits;
 pub use serde_bridge::from_value;
 pub use value::{Context, Value};
 

@@ -91,6 +91,17 @@ impl RenderOptions {
         self.inner.module_cache = Some(PathBuf::from(dir.as_ref()));
         self
     }
+
+    /// Sets the resource limits (see `rcue::Limits`).
+    ///
+    /// ```
+    /// let limits = rcue::Limits { max_values: 100_000, ..Default::default() };
+    /// let _ = rcue::opm::RenderOptions::new(".").limits(limits);
+    /// ```
+    pub fn limits(mut self, limits: rcue_eval::Limits) -> RenderOptions {
+        self.inner.limits = limits;
+        self
+    }
 }
 
 /// One rendered Kubernetes object, with the component and transformer it

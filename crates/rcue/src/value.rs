@@ -39,6 +39,7 @@ struct Shared {
 #[derive(Clone, Debug, Default)]
 pub struct Context {
     module_cache: Option<std::path::PathBuf>,
+    limits: rcue_eval::Limits,
 }
 
 impl Context {
@@ -62,6 +63,24 @@ impl Context {
     /// ```
     pub fn with_module_cache(mut self, dir: impl AsRef<Path>) -> Context {
         self.module_cache = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Sets the resource limits of every evaluation started from this
+    /// context: values created, disjunct combinations, steps, time,
+    /// memory, sizes of built strings and lists, and of files read.
+    /// Exceeding one is an error, never a crash.
+    ///
+    /// ```
+    /// let limits = rcue::Limits { max_steps: 1_000, ..Default::default() };
+    /// let ctx = rcue::Context::new().with_limits(limits);
+    /// let v = ctx.compile("import \"list\"\nx: [for i in list.Range(0, 100000, 1) {a: i}]")?;
+    /// let err = v.to_json().unwrap_err();
+    /// assert!(err.to_string().contains("more than 1000 steps"), "{err}");
+    /// # Ok::<(), rcue::Error>(())
+    /// ```
+    pub fn with_limits(mut self, limits: rcue_eval::Limits) -> Context {
+        self.limits = limits;
         self
     }
 
@@ -98,12 +117,15 @@ impl Context {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
+        let limits = self.limits.clone();
         let rebuild: Rebuild = Rc::new(move || {
             let refs: Vec<(&str, &str)> = owned
                 .iter()
                 .map(|(n, t)| (n.as_str(), t.as_str()))
                 .collect();
-            Instance::from_sources(&refs)
+            let mut inst = Instance::from_sources(&refs)?;
+            inst.engine.set_limits(limits.clone());
+            Ok(inst)
         });
         Value::from_rebuild(rebuild)
     }
@@ -141,6 +163,7 @@ impl Context {
             dir,
             module_cache: self.module_cache.clone(),
             builtin: vec![rcue_opm::render::builtin_module()],
+            limits: self.limits.clone(),
             ..Default::default()
         };
         let args = vec![arg];

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn run_export(name: &str, source: &str) -> (Option<i32>, String) {
+fn run_export_with(name: &str, source: &str, flags: &[&str]) -> (Option<i32>, String) {
     let dir = std::env::temp_dir().join(format!("rcue-hostile-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -12,21 +12,112 @@ fn run_export(name: &str, source: &str) -> (Option<i32>, String) {
     std::fs::write(&file, source).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_rcue"))
         .args(["export", "x.cue"])
+        .args(flags)
         .current_dir(&dir)
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
+    assert_children_under_1_gib(name);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
 
+/// The largest resident size any child process of this test binary
+/// reached: every hostile input must stay under 1 GiB.
+fn assert_children_under_1_gib(name: &str) {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } == 0;
+    if ok {
+        let kib = usage.ru_maxrss as u64; // kilobytes on Linux
+        assert!(kib < 1 << 20, "{name}: a child used {} MiB", kib >> 10);
+    }
+}
+
 fn assert_refused(name: &str, source: &str, fragment: &str) {
-    let (code, err) = run_export(name, source);
+    assert_refused_with(name, source, &[], fragment);
+}
+
+fn assert_refused_with(name: &str, source: &str, flags: &[&str], fragment: &str) {
+    let (code, err) = run_export_with(name, source, flags);
     assert_eq!(code, Some(1), "{name}: {err}");
     assert!(err.contains(fragment), "{name}: {err}");
     assert!(err.contains("x.cue:"), "{name}: no position in {err}");
+}
+
+/// A comprehension over a million elements: fine by default, stopped by
+/// each of the evaluation limits.
+const MILLION: &str = "import \"list\"\nx: [for i in list.Range(0, 1000000, 1) {a: i}]\n";
+
+#[test]
+fn step_time_value_and_memory_limits() {
+    assert_refused_with(
+        "steps",
+        MILLION,
+        &["--max-steps", "10000"],
+        "more than 10000 steps",
+    );
+    assert_refused_with(
+        "time",
+        MILLION,
+        &["--timeout", "50ms"],
+        "took longer than 0.050s",
+    );
+    assert_refused_with(
+        "values",
+        MILLION,
+        &["--max-values", "5000"],
+        "more than 5000 values",
+    );
+    assert_refused_with(
+        "memory",
+        MILLION,
+        &["--max-memory", "64MiB"],
+        "memory use above 64 MiB",
+    );
+    assert_refused_with(
+        "disjuncts",
+        "x: (1|2) & (1|2|3) & (1|2|3|4)\n",
+        &["--max-disjuncts", "10"],
+        "limit 10, --max-disjuncts",
+    );
+}
+
+#[test]
+fn output_limit_writes_nothing() {
+    let (code, err) = run_export_with("output", "a: \"0123456789\"\n", &["--max-output", "10"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("output too large: 26 bytes (limit 10"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gigabyte_file_is_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("rcue-hostile-big-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // One line of 1 GiB (sparse: nothing is written to disk).
+    let f = std::fs::File::create(dir.join("big.cue")).unwrap();
+    f.set_len(1 << 30).unwrap();
+    let start = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_rcue"))
+        .args(["export", "big.cue"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("big.cue: file too large: 1073741824 bytes"),
+        "{err}"
+    );
+    assert!(start.elapsed().as_secs() < 10);
+    assert_children_under_1_gib("big file");
 }
 
 #[test]
@@ -82,4 +173,46 @@ fn yaml_alias_bomb() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("bomb.yaml:"), "{err}");
+}
+
+#[test]
+fn outfile_is_never_overwritten_without_force() {
+    let dir = std::env::temp_dir().join(format!("rcue-hostile-outfile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("x.cue"), "a: 1\n").unwrap();
+    std::fs::write(dir.join("bad.cue"), "a: 1\na: 2\n").unwrap();
+    std::fs::write(dir.join("out.yaml"), "keep: me\n").unwrap();
+    let rcue = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rcue"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let read = || std::fs::read_to_string(dir.join("out.yaml")).unwrap();
+    let out = rcue(&["export", "x.cue", "-o", "out.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists (use --force"));
+    assert_eq!(read(), "keep: me\n");
+    // A failing evaluation leaves the old file as it was.
+    let out = rcue(&["export", "bad.cue", "-o", "out.yaml", "--force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(read(), "keep: me\n");
+    // The extension picks YAML; --force replaces the file.
+    let out = rcue(&["export", "x.cue", "-o", "out.yaml", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(read(), "a: 1\n");
+    let leftovers = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("rcue-tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -137,7 +137,7 @@ fn concat(en: &mut Engine, a: &Args) -> R {
         check_size(
             "list.Concat",
             elems.len().checked_add(inner.len()),
-            crate::MAX_LIST_ELEMS,
+            en.limits().max_list_elems,
         )?;
         elems.extend(inner.into_iter().map(CKind::Vertex));
     }
@@ -167,7 +167,7 @@ fn repeat(en: &mut Engine, a: &Args) -> R {
         return Err(a.fail("negative count"));
     }
     let total = elems.len().checked_mul(n as usize);
-    check_size("list.Repeat", total, crate::MAX_LIST_ELEMS)?;
+    check_size("list.Repeat", total, en.limits().max_list_elems)?;
     let mut out = Vec::new();
     for _ in 0..n {
         out.extend(elems.iter().map(|&e| CKind::Vertex(e)));
@@ -188,14 +188,18 @@ fn range(en: &mut Engine, a: &Args) -> R {
         return Err(a.fail("end must be less than start when step is negative"));
     }
     // Refuse an oversized range before building any of it.
-    let last = start.add(&step.mul(&Num::int(crate::MAX_LIST_ELEMS as i64)));
+    let last = start.add(&step.mul(&Num::int(en.limits().max_list_elems as i64)));
     if (up && last.cmp_value(&limit).is_lt()) || (!up && last.cmp_value(&limit).is_gt()) {
-        check_size("list.Range", None, crate::MAX_LIST_ELEMS)?;
+        check_size("list.Range", None, en.limits().max_list_elems)?;
     }
     let mut out = Vec::new();
     let mut x = start;
     while (up && x.cmp_value(&limit).is_lt()) || (!up && x.cmp_value(&limit).is_gt()) {
-        check_size("list.Range", Some(out.len() + 1), crate::MAX_LIST_ELEMS)?;
+        check_size(
+            "list.Range",
+            Some(out.len() + 1),
+            en.limits().max_list_elems,
+        )?;
         out.push(CKind::Value(Value::Num(x.clone())));
         x = x.add(&step);
     }

@@ -156,14 +156,18 @@ fn split(en: &mut Engine, a: &Args, n: i64, after: bool) -> R {
     Ok(str_list(en, parts))
 }
 
-fn replace(_: &mut Engine, a: &Args) -> R {
+fn replace(en: &mut Engine, a: &Args) -> R {
     let (s, old, new, n) = (a.str(0)?, a.str(1)?, a.str(2)?, a.int(3)?);
     let out = if n < 0 {
         s.replace(old.as_ref(), &new)
     } else {
         s.replacen(old.as_ref(), &new, n as usize)
     };
-    check_size("strings.Replace", Some(out.len()), crate::MAX_STRING_BYTES)?;
+    check_size(
+        "strings.Replace",
+        Some(out.len()),
+        en.limits().max_string_bytes,
+    )?;
     Ok(string(out))
 }
 
@@ -180,13 +184,13 @@ fn trim(a: &Args, left: bool, right: bool) -> R {
     Ok(string(t))
 }
 
-fn repeat(_: &mut Engine, a: &Args) -> R {
+fn repeat(en: &mut Engine, a: &Args) -> R {
     let (s, n) = (a.str(0)?, a.int(1)?);
     if n < 0 {
         return Err(a.fail("strings: negative Repeat count"));
     }
     let total = s.len().checked_mul(n as usize);
-    check_size("strings.Repeat", total, crate::MAX_STRING_BYTES)?;
+    check_size("strings.Repeat", total, en.limits().max_string_bytes)?;
     Ok(string(s.repeat(n as usize)))
 }
 

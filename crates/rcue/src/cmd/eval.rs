@@ -1,7 +1,7 @@
 //! `rcue eval`: evaluates CUE files and prints the result as CUE, with
 //! constraints, definitions and optional fields.
 
-use crate::{EXIT_ERRORS, EXIT_OK};
+use crate::EXIT_ERRORS;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,10 +15,15 @@ pub struct Args {
     #[arg(short = 'a', long = "all")]
     all: bool,
     #[command(flatten)]
+    output: super::output::OutputArgs,
+    #[command(flatten)]
     load: super::load::LoadArgs,
 }
 
 pub fn run(args: Args) -> u8 {
+    if let Err(code) = args.output.check() {
+        return code;
+    }
     let mut loaded = match args.load.load_with_data() {
         Ok(l) => l,
         Err(code) => return code,
@@ -45,6 +50,5 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
-    print!("{out}");
-    EXIT_OK
+    args.output.emit(inst.engine.limits(), &out)
 }

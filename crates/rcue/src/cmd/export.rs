@@ -1,26 +1,34 @@
 //! `rcue export`: evaluates CUE files and prints their concrete value.
 
-use crate::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use crate::{EXIT_ERRORS, EXIT_USAGE};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Output format: json, yaml, cue or text (a string value as is).
-    #[arg(long, default_value = "json")]
-    out: String,
+    /// Output format: json, yaml, cue or text (a string value as is);
+    /// default json, or what the --outfile extension implies.
+    #[arg(long)]
+    out: Option<String>,
     /// Export the value of this expression instead of the whole instance.
     #[arg(short = 'e', long = "expression")]
     exprs: Vec<String>,
     #[command(flatten)]
+    output: super::output::OutputArgs,
+    #[command(flatten)]
     load: super::load::LoadArgs,
 }
 
-pub fn run(args: Args) -> u8 {
-    if !matches!(args.out.as_str(), "json" | "yaml" | "cue" | "text") {
-        eprintln!(
-            "unknown output format {:?}: use json, yaml, cue or text",
-            args.out
-        );
+pub fn run(mut args: Args) -> u8 {
+    let out = args
+        .out
+        .take()
+        .or_else(|| args.output.implied_format().map(String::from))
+        .unwrap_or_else(|| "json".into());
+    if !matches!(out.as_str(), "json" | "yaml" | "cue" | "text") {
+        eprintln!("unknown output format {out:?}: use json, yaml, cue or text");
         return EXIT_USAGE;
+    }
+    if let Err(code) = args.output.check() {
+        return code;
     }
     let mut loaded = match args.load.load_with_data() {
         Ok(l) => l,
@@ -32,21 +40,21 @@ pub fn run(args: Args) -> u8 {
     } else {
         args.exprs.iter().map(|e| Some(e.as_str())).collect()
     };
-    let mut out = String::new();
+    let mut text = String::new();
     for (i, e) in exprs.into_iter().enumerate() {
         match inst.export(e) {
-            Ok(data) if args.out == "yaml" => {
+            Ok(data) if out == "yaml" => {
                 if i > 0 {
-                    out.push_str("---\n");
+                    text.push_str("---\n");
                 }
-                out.push_str(&rcue_eval::export::to_yaml(&data));
+                text.push_str(&rcue_eval::export::to_yaml(&data));
             }
-            Ok(data) if args.out == "cue" => out.push_str(&rcue_eval::export::to_cue(&data)),
-            Ok(rcue_eval::export::Data::Str(s)) if args.out == "text" => {
-                out.push_str(&s);
-                out.push('\n');
+            Ok(data) if out == "cue" => text.push_str(&rcue_eval::export::to_cue(&data)),
+            Ok(rcue_eval::export::Data::Str(s)) if out == "text" => {
+                text.push_str(&s);
+                text.push('\n');
             }
-            Ok(_) if args.out == "text" => {
+            Ok(_) if out == "text" => {
                 report(&[rcue_eval::Error {
                     path: String::new(),
                     msg: "--out text needs a string value".into(),
@@ -55,7 +63,7 @@ pub fn run(args: Args) -> u8 {
                 }]);
                 return EXIT_ERRORS;
             }
-            Ok(data) => out.push_str(&rcue_eval::export::to_json(&data)),
+            Ok(data) => text.push_str(&rcue_eval::export::to_json(&data)),
             Err(errors) => {
                 // Nothing is printed when any expression fails.
                 report(&errors);
@@ -63,8 +71,7 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
-    print!("{out}");
-    EXIT_OK
+    args.output.emit(inst.engine.limits(), &text)
 }
 
 pub fn report(errors: &[rcue_eval::Error]) {

@@ -25,6 +25,8 @@ pub struct LoadArgs {
     /// form the tag declares (`-t prod`).
     #[arg(short = 't', long = "inject")]
     pub tags: Vec<String>,
+    #[command(flatten)]
+    pub limits: super::limits::LimitArgs,
     /// Files (.cue, .json, .jsonl, .yaml), package directories or import
     /// paths; `json:`/`yaml:`/`jsonl:` before a file sets its format.
     pub args: Vec<String>,
@@ -44,6 +46,7 @@ impl LoadArgs {
             tool_files: false,
             exclude_values_files: false,
             tags: self.tags.clone(),
+            limits: self.limits.limits(),
         }
     }
 

@@ -3,8 +3,10 @@
 pub mod eval;
 pub mod export;
 pub mod fmt;
+pub mod limits;
 pub mod load;
 pub mod module;
+pub mod output;
 pub mod vet;
 
 use std::io::IsTerminal;

@@ -34,6 +34,8 @@ pub struct CommonArgs {
     /// Directory of dependency modules (default: $RCUE_MODULE_CACHE).
     #[arg(long = "module-cache")]
     module_cache: Option<PathBuf>,
+    #[command(flatten)]
+    limits: super::limits::LimitArgs,
 }
 
 #[derive(clap::Args)]
@@ -63,6 +65,7 @@ pub fn run(cmd: Command) -> u8 {
 
 fn rendered(args: &CommonArgs) -> Result<Vec<Rendered>, u8> {
     let opts = Options {
+        limits: args.limits.limits(),
         dir: args.dir.clone(),
         name: args.name.clone(),
         namespace: args.namespace.clone(),
@@ -103,13 +106,16 @@ fn build(args: BuildArgs) -> u8 {
         }
     };
     let Some(dir) = &args.split else {
-        if args.out == "json" {
-            objects
-                .iter()
-                .for_each(|o| print!("{}", to_json(&o.object)));
+        let out = if args.out == "json" {
+            objects.iter().map(|o| to_json(&o.object)).collect()
         } else {
-            print!("{}", rcue_opm::render::to_yaml_stream(&objects));
+            rcue_opm::render::to_yaml_stream(&objects)
+        };
+        if let Err(msg) = super::limits::check_output(&args.common.limits.limits(), &out) {
+            eprintln!("{msg}");
+            return EXIT_ERRORS;
         }
+        print!("{out}");
         return EXIT_OK;
     };
     if let Err(e) = std::fs::create_dir_all(dir) {
