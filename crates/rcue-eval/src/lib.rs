@@ -481,6 +481,28 @@ impl Instance {
         Ok(self.engine.eval_keep(id, env))
     }
 
+    /// The field a plain path of identifiers (`a.b.#c`) names, if any.
+    fn field_vertex(&mut self, src: &str) -> Option<VId> {
+        let segs: Vec<&str> = src.trim().split('.').collect();
+        let ident = |s: &str| {
+            label::is_identifier(s.strip_prefix("_#").or(s.strip_prefix('#')).unwrap_or(s))
+        };
+        if !segs.iter().all(|s| ident(s)) {
+            return None;
+        }
+        let mut v = self.root;
+        for s in segs {
+            self.engine.process(v);
+            let here = self.engine.deref(v);
+            let l = self.engine.labels.ident(s);
+            v = self.engine.arc(here, l)?;
+            if self.engine.v[v as usize].arc_type != eval::ArcType::Regular {
+                return None;
+            }
+        }
+        Some(v)
+    }
+
     /// Evaluates the instance (or the expression `expr` in its scope) and
     /// exports it as data.
     pub fn export(&mut self, expr: Option<&str>) -> Result<export::Data, Vec<Error>> {
@@ -489,27 +511,39 @@ impl Instance {
             Some(src) => {
                 let val = self.eval_expr(src)?;
                 let val = self.engine.default_of(val);
-                export::export_value(&mut self.engine, &val, "")
+                let r = export::export_value(&mut self.engine, &val, "");
+                match (r, self.field_vertex(src)) {
+                    // A failing field path: export the field itself, whose
+                    // errors carry their paths and positions.
+                    // Its errors only replace the expression's: a
+                    // failure stays a failure.
+                    (Err(errs), Some(v)) => match export::export(&mut self.engine, v) {
+                        Err(better) if !better.is_empty() => Err(better),
+                        _ => Err(errs),
+                    },
+                    (r, _) => r,
+                }
             }
         };
         result.map_err(|errs| errs.into_iter().map(|e| self.convert(e)).collect())
     }
 
     /// The evaluated value in CUE syntax, as `rcue eval` prints it:
-    /// constraints, definitions, optional fields and errors included.
+    /// constraints, definitions and errors included; hidden and optional
+    /// fields as `opts` says.
     pub fn eval_text(
         &mut self,
         expr: Option<&str>,
-        show_hidden: bool,
+        opts: print::Options,
     ) -> Result<String, Vec<Error>> {
         match expr {
             None => {
                 self.engine.finalize(self.root);
-                Ok(print::print_file(&mut self.engine, self.root, show_hidden))
+                Ok(print::print_file(&mut self.engine, self.root, opts))
             }
             Some(src) => {
                 let val = self.eval_expr(src)?;
-                Ok(print::print_value(&mut self.engine, &val) + "\n")
+                Ok(print::print_value_with(&mut self.engine, &val, opts) + "\n")
             }
         }
     }

@@ -6,10 +6,19 @@ use crate::eval::{ArcType, Engine, MAX_DEPTH};
 use crate::meet::describe;
 use crate::value::{VId, Value};
 
-/// The fields of the root vertex, without enclosing braces. Hidden fields
-/// (`_x`) are shown only with `show_hidden`.
-pub fn print_file(en: &mut Engine, root: VId, show_hidden: bool) -> String {
-    SHOW_HIDDEN.with(|h| h.set(show_hidden));
+/// Which fields `rcue eval` shows besides regular, required fields and
+/// definitions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Hidden fields (`_x`): `-H`, `-a`.
+    pub hidden: bool,
+    /// Optional fields (`x?`): `-O`, `-a`.
+    pub optional: bool,
+}
+
+/// The fields of the root vertex, without enclosing braces.
+pub fn print_file(en: &mut Engine, root: VId, opts: Options) -> String {
+    OPTIONS.with(|o| o.set(opts));
     let mut out = String::new();
     let root = en.deref(root);
     let arcs = en.v[root as usize].arcs.clone();
@@ -20,6 +29,12 @@ pub fn print_file(en: &mut Engine, root: VId, show_hidden: bool) -> String {
         out.push_str(&format!("_|_ // {}\n", e.msg));
     }
     out
+}
+
+/// One value in CUE syntax, showing the fields `opts` asks for.
+pub fn print_value_with(en: &mut Engine, v: &Value, opts: Options) -> String {
+    OPTIONS.with(|o| o.set(opts));
+    print_value(en, v)
 }
 
 /// One value in CUE syntax.
@@ -59,25 +74,60 @@ fn label(en: &Engine, a: VId) -> String {
 }
 
 thread_local! {
-    static SHOW_HIDDEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static OPTIONS: std::cell::Cell<Options> = const {
+        std::cell::Cell::new(Options { hidden: false, optional: true })
+    };
 }
 
-fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
-    if en.v[a as usize].arc_type == ArcType::None {
-        return;
+/// Whether arc `a` is shown under the current options.
+fn shown(en: &Engine, a: VId) -> bool {
+    let opts = OPTIONS.with(|o| o.get());
+    let vx = &en.v[a as usize];
+    match vx.arc_type {
+        ArcType::None => return false,
+        ArcType::Optional if !opts.optional => return false,
+        _ => {}
     }
-    let l = en.v[a as usize].label.expect("arc label");
+    let Some(l) = vx.label else { return true };
     let hidden = matches!(
         en.labels.kind(l),
         crate::label::LabelKind::Hidden | crate::label::LabelKind::HiddenDefinition
     );
-    if hidden && !SHOW_HIDDEN.with(|h| h.get()) {
+    !hidden || opts.hidden
+}
+
+thread_local! {
+    /// Declaration positions of the optional fields being printed, outer
+    /// first (see `field`).
+    static OPTIONAL_STACK: std::cell::RefCell<Vec<Vec<crate::ir::Pos>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
+    if !shown(en, a) {
         return;
     }
     out.push_str(&"\t".repeat(indent));
     out.push_str(&label(en, a));
     out.push_str(": ");
+    if en.v[a as usize].arc_type != ArcType::Optional {
+        vertex(en, a, indent, out);
+        out.push('\n');
+        return;
+    }
+    // An optional field declared by the same declarations as an optional
+    // field around it is a recursive schema (`Foo: foo?: Foo`): expanding
+    // it would never end, so it is shown once.
+    let mut decls = en.v[a as usize].decl_pos.clone();
+    decls.sort();
+    decls.dedup();
+    if OPTIONAL_STACK.with(|s| s.borrow().contains(&decls)) {
+        out.push_str("_ // recursive optional field, not expanded\n");
+        return;
+    }
+    OPTIONAL_STACK.with(|s| s.borrow_mut().push(decls));
     vertex(en, a, indent, out);
+    OPTIONAL_STACK.with(|s| s.borrow_mut().pop());
     out.push('\n');
 }
 
@@ -123,12 +173,7 @@ fn vertex(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
         return;
     }
     if vx.is_struct || !vx.arcs.is_empty() {
-        let arcs: Vec<VId> = vx
-            .arcs
-            .iter()
-            .copied()
-            .filter(|&a| en.v[a as usize].arc_type != ArcType::None)
-            .collect();
+        let arcs: Vec<VId> = vx.arcs.iter().copied().filter(|&a| shown(en, a)).collect();
         if arcs.is_empty() {
             out.push_str("{}");
             return;

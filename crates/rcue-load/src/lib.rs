@@ -47,6 +47,9 @@ pub struct Config {
     pub tool_files: bool,
     /// `-t` arguments: `name=value`, or a tag's short form.
     pub tags: Vec<String>,
+    /// Fill `@tag(name, var=...)` fields with system values (`-T`):
+    /// `now`, `os`, `arch`, `cwd`, `username`, `hostname`, `rand`.
+    pub inject_vars: bool,
     /// Leave out the root package's values files (files declaring nothing
     /// but `values`): `mod build -f` replaces them with merged values.
     pub exclude_values_files: bool,
@@ -172,8 +175,25 @@ struct Module {
     deps: Vec<(String, String)>,
 }
 
-/// Loads what the command-line arguments name.
+/// Loads what the command-line arguments name as one instance. Arguments
+/// that name several packages (`./...`, two directories) are an error
+/// here; [`load_instances`] loads each of them.
 pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
+    let mut all = load_instances(args, cfg)?;
+    if all.len() != 1 {
+        return Err(vec![err(format!(
+            "the arguments name {} packages where one is expected",
+            all.len()
+        ))]);
+    }
+    Ok(all.remove(0))
+}
+
+/// Loads what the command-line arguments name: one instance per package
+/// argument (after expanding `...` patterns), or a single instance for
+/// `.cue` files or data files alone. Data files go with the single
+/// instance; they cannot be combined with several packages.
+pub fn load_instances(args: &[String], cfg: &Config) -> Result<Vec<Loaded>, Vec<Error>> {
     let mut l = Loader::new(cfg)?;
     let mut cue_files = Vec::new();
     let mut packages = Vec::new();
@@ -188,7 +208,7 @@ pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
         match fmt {
             Some(Format::Cue) => cue_files.push(arg.clone()),
             Some(f) => data.push(l.read_data(arg, f)?),
-            None if is_package_arg(arg) => packages.push(arg.clone()),
+            None if is_package_arg(arg) || is_pattern(arg) => packages.push(arg.clone()),
             None => {
                 return Err(vec![err(format!(
                     "{arg}: unknown file extension (use a qualifier such as json: or yaml:)"
@@ -201,37 +221,50 @@ pub fn load(args: &[String], cfg: &Config) -> Result<Loaded, Vec<Error>> {
             "cannot mix .cue files and package arguments (directories or import paths)",
         )]);
     }
-    if packages.len() > 1 {
-        return Err(vec![err(
-            "not supported yet: several package arguments in one command",
-        )]);
+    let mut expanded = Vec::new();
+    for p in &packages {
+        if is_pattern(p) {
+            let found = l.expand_pattern(p)?;
+            if found.is_empty() {
+                return Err(vec![err(format!("pattern {p:?} matched no packages"))]);
+            }
+            expanded.extend(found);
+        } else {
+            expanded.push(p.clone());
+        }
     }
-    let has_cue = !cue_files.is_empty() || !packages.is_empty() || data.is_empty();
+    if expanded.len() > 1 {
+        if !data.is_empty() {
+            return Err(vec![err(format!(
+                "too many packages defined ({}) in combination with files",
+                expanded.len()
+            ))]);
+        }
+        let mut out = Vec::new();
+        for p in &expanded {
+            let mut li = Loader::new(cfg)?;
+            let files = li.package_arg(p)?;
+            out.push(li.finish(files, Vec::new(), true)?);
+        }
+        return Ok(out);
+    }
+    let has_cue = !cue_files.is_empty() || !expanded.is_empty() || data.is_empty();
     let root_files = if !cue_files.is_empty() {
         l.read_cue_files(&cue_files)?
-    } else if let Some(p) = packages.first() {
+    } else if let Some(p) = expanded.first() {
         l.package_arg(p)?
     } else if data.is_empty() {
         l.package_arg(".")?
     } else {
         Vec::new()
     };
-    for imp in cfg.extra_imports.clone() {
-        l.resolve_import(&imp, None)?;
-    }
-    let mut root_files = root_files;
-    if cfg.exclude_values_files {
-        root_files.retain(|f| !is_values_file(&f.ast));
-    }
-    tags::apply(&mut root_files, &cfg.tags)?;
-    l.resolve_imports_of(&root_files)?;
-    let mut instance = Instance::build(root_files, l.deps, l.imports)?;
-    instance.engine.set_limits(cfg.limits.clone());
-    Ok(Loaded {
-        instance,
-        data,
-        has_cue,
-    })
+    Ok(vec![l.finish(root_files, data, has_cue)?])
+}
+
+/// A package pattern: a directory or import path with `...` in it
+/// (`./...`, `./services/...:api`).
+fn is_pattern(arg: &str) -> bool {
+    arg.split(':').next().is_some_and(|p| p.contains("..."))
 }
 
 /// A file whose declarations are all `values` fields.
@@ -301,6 +334,167 @@ impl<'a> Loader<'a> {
             l.allowed.push(canonical(c));
         }
         Ok(l)
+    }
+
+    /// Builds the instance of `root_files`: extra imports, values-file
+    /// exclusion, `@tag` injection, then every import.
+    fn finish(
+        mut self,
+        mut root_files: Vec<ParsedFile>,
+        data: Vec<DataFile>,
+        has_cue: bool,
+    ) -> Result<Loaded, Vec<Error>> {
+        let cfg = self.cfg;
+        for imp in &cfg.extra_imports {
+            self.resolve_import(imp, None)?;
+        }
+        if cfg.exclude_values_files {
+            root_files.retain(|f| !is_values_file(&f.ast));
+        }
+        tags::apply(&mut root_files, &cfg.tags, cfg.inject_vars)?;
+        self.resolve_imports_of(&root_files)?;
+        let mut instance = Instance::build(root_files, self.deps, self.imports)?;
+        instance.engine.set_limits(cfg.limits.clone());
+        Ok(Loaded {
+            instance,
+            data,
+            has_cue,
+        })
+    }
+
+    /// The packages a `...` pattern matches, as package arguments
+    /// (`./dir:name`), in directory order: every directory at or below
+    /// the pattern's, except `cue.mod`, directories whose names start with
+    /// `.` or `_`, and nested modules. Without a qualifier (`:name` or
+    /// `-p`) each directory may hold one package; `*` takes them all.
+    fn expand_pattern(&self, arg: &str) -> Result<Vec<String>, Vec<Error>> {
+        let (path, qual) = match arg.rsplit_once(':') {
+            Some((p, q)) if !q.contains('/') => (p, Some(q.to_string())),
+            _ => (arg, None),
+        };
+        let qual = qual.or_else(|| self.cfg.package.clone());
+        if qual.as_deref() == Some("_") {
+            return Err(vec![err(format!(
+                "not supported yet: the _ qualifier in package patterns ({arg:?})"
+            ))]);
+        }
+        let before = &path[..path.find("...").unwrap_or(path.len())];
+        let dir = match before.rfind('/') {
+            Some(i) => &before[..=i],
+            None => "",
+        };
+        let start = if dir.starts_with('.') || dir.starts_with('/') || dir.is_empty() {
+            self.cwd.join(dir)
+        } else {
+            // An import path pattern: only within the main module.
+            let inside = self.main.as_ref().and_then(|m| match &m.root {
+                Loc::Disk(root) => sub_path(dir.trim_end_matches('/'), &m.path).map(|rest| {
+                    if rest.is_empty() {
+                        root.clone()
+                    } else {
+                        root.join(rest)
+                    }
+                }),
+                Loc::Builtin(..) => None,
+            });
+            match inside {
+                Some(d) => d,
+                None => {
+                    return Err(vec![err(format!(
+                        "pattern not allowed in external package path {arg:?}"
+                    ))])
+                }
+            }
+        };
+        if !start.is_dir() {
+            return Err(vec![err(format!(
+                "cannot find package {arg:?}: no such directory"
+            ))]);
+        }
+        let root = match &self.main {
+            Some(Module {
+                root: Loc::Disk(r), ..
+            }) => canonical(r),
+            _ => self.cwd.clone(),
+        };
+        if !canonical(&start).starts_with(&root) {
+            return Err(vec![err(format!(
+                "pattern {arg} refers to directory {}, outside the module root {}",
+                self.display(&start),
+                root.display()
+            ))]);
+        }
+        let mut out = Vec::new();
+        self.walk_packages(&start, true, qual.as_deref(), &root, &mut out, 0)?;
+        Ok(out)
+    }
+
+    fn walk_packages(
+        &self,
+        dir: &Path,
+        top: bool,
+        qual: Option<&str>,
+        root: &Path,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<(), Vec<Error>> {
+        if depth > 256 {
+            return Err(vec![err(format!(
+                "{}: directories nested too deeply",
+                self.display(dir)
+            ))]);
+        }
+        let rd =
+            std::fs::read_dir(dir).map_err(|e| vec![err(format!("{}: {e}", self.display(dir)))])?;
+        let mut subdirs = Vec::new();
+        for e in rd.filter_map(|e| e.ok()) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            // Symbolic links to directories are not followed, as in cue.
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                if name == "cue.mod" && !top {
+                    return Ok(()); // a nested module
+                }
+                if name != "cue.mod" && !name.starts_with('.') && !name.starts_with('_') {
+                    subdirs.push(e.path());
+                }
+            }
+        }
+        subdirs.sort();
+        let files = self.list_dir(&Loc::Disk(dir.to_path_buf()))?;
+        let mut names: Vec<(&str, &str)> = Vec::new();
+        for f in &files {
+            let Some(p) = f.ast.package.as_ref().map(|p| p.name.as_str()) else {
+                continue;
+            };
+            let selected = match qual {
+                None | Some("*") => p != "_",
+                Some(q) => p == q,
+            };
+            if !selected || names.iter().any(|(n, _)| *n == p) {
+                continue;
+            }
+            let base = f.name.rsplit('/').next().unwrap_or(&f.name);
+            if let (None, Some((first, first_file))) = (qual, names.first()) {
+                let rel = canonical(dir);
+                let rel = rel.strip_prefix(root).unwrap_or(&rel).display().to_string();
+                return Err(vec![err(format!(
+                    "found packages {first:?} ({first_file}) and {p} ({base}) in {:?}",
+                    if rel.is_empty() { "." } else { rel.as_str() }
+                ))]);
+            }
+            names.push((p, base));
+        }
+        let shown = match self.display(dir).as_str() {
+            "./" => ".".to_string(),
+            s => s.trim_end_matches('/').to_string(),
+        };
+        for (n, _) in names {
+            out.push(format!("{shown}:{n}"));
+        }
+        for d in subdirs {
+            self.walk_packages(&d, false, qual, root, out, depth + 1)?;
+        }
+        Ok(())
     }
 
     /// How a path prints in errors: `./x.cue` below the working directory.

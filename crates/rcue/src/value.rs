@@ -661,11 +661,13 @@ impl Value {
     /// # Ok::<(), rcue::Error>(())
     /// ```
     pub fn to_cue(&self) -> Result<String, Error> {
-        let result = self
-            .shared
-            .inst
-            .borrow_mut()
-            .eval_text(self.expr.as_deref(), false);
+        let result = self.shared.inst.borrow_mut().eval_text(
+            self.expr.as_deref(),
+            rcue_eval::print::Options {
+                hidden: false,
+                optional: true,
+            },
+        );
         result.map_err(Error::from_eval)
     }
 

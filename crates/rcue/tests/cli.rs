@@ -151,6 +151,12 @@ fn eval_prints_cue_with_constraints() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Optional fields show with -O (or -a), as in cue.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "#D: {\n\ta: int\n}\nx: {\n\ta: 1\n}\ny: *1 | 2\n"
+    );
+    let out = rcue(&["eval", "-O", "c.cue"], &dir);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "#D: {\n\ta: int\n\tb?: string\n}\nx: {\n\ta: 1\n\tb?: string\n}\ny: *1 | 2\n"

@@ -160,6 +160,17 @@ fn number_expr(text: &str, span: Span) -> Expr {
     }
 }
 
+/// `{k1: v1, k2: v2, ...}` at `span`: a struct of the given fields (the
+/// scope `-l` expressions see with `--with-context`).
+pub fn object(fields: Vec<(String, Expr)>, span: Span) -> Expr {
+    let at = span.start as usize;
+    let decls = fields
+        .into_iter()
+        .map(|(k, v)| field(k, Span::new(at, at), v))
+        .collect();
+    struct_expr(decls, span)
+}
+
 /// `{"label": e}`: a document placed under a label (`-l`).
 pub fn wrap(label: String, e: Expr) -> Expr {
     let span = e.span;

@@ -1,7 +1,8 @@
 //! `rcue eval`: evaluates CUE files and prints the result as CUE, with
-//! constraints, definitions and optional fields.
+//! constraints and definitions (or, with `--out`, as data like export).
 
-use crate::EXIT_ERRORS;
+use super::export::{expressions, report, Encoder, Format};
+use crate::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -11,9 +12,22 @@ pub struct Args {
     /// Print the value of this expression instead of the whole instance.
     #[arg(short = 'e', long = "expression")]
     exprs: Vec<String>,
-    /// Also show hidden fields.
+    /// Output format: cue (the default), json, yaml or text.
+    #[arg(long, default_value = "cue")]
+    out: String,
+    /// Show hidden fields (`_x`).
+    #[arg(short = 'H', long = "show-hidden")]
+    show_hidden: bool,
+    /// Show optional fields (`x?`).
+    #[arg(short = 'O', long = "show-optional")]
+    show_optional: bool,
+    /// Show hidden and optional fields.
     #[arg(short = 'a', long = "all")]
     all: bool,
+    /// Simplify the output (accepted for compatibility: rcue's output is
+    /// always simplified).
+    #[arg(short = 's', long = "simplify")]
+    _simplify: bool,
     #[command(flatten)]
     output: super::output::OutputArgs,
     #[command(flatten)]
@@ -24,31 +38,81 @@ pub fn run(args: Args) -> u8 {
     if let Err(code) = args.output.check() {
         return code;
     }
-    let mut loaded = match args.load.load_with_data() {
+    let Some(format) = Format::parse(&args.out) else {
+        eprintln!(
+            "unknown output format {:?}: use cue, json, yaml or text",
+            args.out
+        );
+        return EXIT_USAGE;
+    };
+    let mut instances = match args.load.load_with_data() {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let inst = &mut loaded.instance;
-    let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
-        vec![None]
-    } else {
-        args.exprs.iter().map(|e| Some(e.as_str())).collect()
+    let exprs = expressions(&args.exprs);
+    let opts = rcue_eval::print::Options {
+        hidden: args.all || args.show_hidden,
+        optional: args.all || args.show_optional,
     };
-    let mut out = String::new();
-    for e in exprs {
-        if args.concrete {
-            if let Err(errors) = inst.export(e) {
-                super::export::report(&errors);
-                return EXIT_ERRORS;
+    let mut status = EXIT_OK;
+    if format != Format::Cue {
+        // Data formats: the same values export prints.
+        let mut enc = Encoder::new(format, false);
+        for loaded in instances.iter_mut() {
+            for e in &exprs {
+                let pushed = loaded
+                    .instance
+                    .export(*e)
+                    .and_then(|data| enc.push(&data).map_err(|e| vec![e]));
+                if let Err(errors) = pushed {
+                    report(&errors);
+                    return EXIT_ERRORS;
+                }
             }
         }
-        match inst.eval_text(e, args.all) {
-            Ok(text) => out.push_str(&text),
-            Err(errors) => {
-                super::export::report(&errors);
-                return EXIT_ERRORS;
+        return args.output.emit(&args.load.limits.limits(), &enc.out);
+    }
+    // As cue: with several expressions each result is headed by the
+    // expression; several instances are separated by `// ---`. A failing
+    // value is reported (under its heading) and the others still print.
+    let mut out = String::new();
+    let mut count = 0;
+    for loaded in instances.iter_mut() {
+        let inst = &mut loaded.instance;
+        for e in &exprs {
+            let header = match e {
+                Some(src) if exprs.len() > 1 => {
+                    Some(format!("// {}", src.rsplit('/').next().unwrap_or(src)))
+                }
+                _ if count > 0 => Some("// ---".to_string()),
+                _ => None,
+            };
+            count += 1;
+            let text = if args.concrete {
+                inst.export(*e).and_then(|_| inst.eval_text(*e, opts))
+            } else {
+                inst.eval_text(*e, opts)
+            };
+            match text {
+                Ok(text) => {
+                    if let Some(h) = &header {
+                        out.push_str(h);
+                        out.push('\n');
+                    }
+                    out.push_str(&text);
+                }
+                Err(errors) => {
+                    if let Some(h) = header.filter(|h| h != "// ---") {
+                        eprintln!("{h}");
+                    }
+                    report(&errors);
+                    status = EXIT_ERRORS;
+                }
             }
         }
     }
-    args.output.emit(inst.engine.limits(), &out)
+    match args.output.emit(&args.load.limits.limits(), &out) {
+        EXIT_OK => status,
+        code => code,
+    }
 }

@@ -1,5 +1,7 @@
 //! `rcue export`: evaluates CUE files and prints their concrete value.
 
+use rcue_eval::export::Data;
+
 use crate::{EXIT_ERRORS, EXIT_USAGE};
 
 #[derive(clap::Args)]
@@ -11,67 +13,154 @@ pub struct Args {
     /// Export the value of this expression instead of the whole instance.
     #[arg(short = 'e', long = "expression")]
     exprs: Vec<String>,
+    /// Escape <, > and & in JSON strings (as \u003c, \u003e, \u0026).
+    #[arg(long)]
+    escape: bool,
     #[command(flatten)]
     output: super::output::OutputArgs,
     #[command(flatten)]
     load: super::load::LoadArgs,
 }
 
-pub fn run(mut args: Args) -> u8 {
-    let out = args
-        .out
-        .take()
+pub fn run(args: Args) -> u8 {
+    let out = (args.out.clone())
         .or_else(|| args.output.implied_format().map(String::from))
         .unwrap_or_else(|| "json".into());
-    if !matches!(out.as_str(), "json" | "yaml" | "cue" | "text") {
+    let Some(format) = Format::parse(&out) else {
         eprintln!("unknown output format {out:?}: use json, yaml, cue or text");
         return EXIT_USAGE;
-    }
+    };
     if let Err(code) = args.output.check() {
         return code;
     }
-    let mut loaded = match args.load.load_with_data() {
+    let mut instances = match args.load.load_with_data() {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let inst = &mut loaded.instance;
-    let exprs: Vec<Option<&str>> = if args.exprs.is_empty() {
-        vec![None]
-    } else {
-        args.exprs.iter().map(|e| Some(e.as_str())).collect()
-    };
-    let mut text = String::new();
-    for (i, e) in exprs.into_iter().enumerate() {
-        match inst.export(e) {
-            Ok(data) if out == "yaml" => {
-                if i > 0 {
-                    text.push_str("---\n");
-                }
-                text.push_str(&rcue_eval::export::to_yaml(&data));
-            }
-            Ok(data) if out == "cue" => text.push_str(&rcue_eval::export::to_cue(&data)),
-            Ok(rcue_eval::export::Data::Str(s)) if out == "text" => {
-                text.push_str(&s);
-                text.push('\n');
-            }
-            Ok(_) if out == "text" => {
-                report(&[rcue_eval::Error {
-                    path: String::new(),
-                    msg: "--out text needs a string value".into(),
-                    pos: Vec::new(),
-                    incomplete: false,
-                }]);
-                return EXIT_ERRORS;
-            }
-            Ok(data) => text.push_str(&rcue_eval::export::to_json(&data)),
-            Err(errors) => {
-                // Nothing is printed when any expression fails.
+    let exprs = expressions(&args.exprs);
+    let mut enc = Encoder::new(format, args.escape);
+    // Every instance, then every expression in it, one value each.
+    for loaded in instances.iter_mut() {
+        for e in &exprs {
+            let pushed = loaded
+                .instance
+                .export(*e)
+                .and_then(|data| enc.push(&data).map_err(|e| vec![e]));
+            if let Err(errors) = pushed {
+                // Nothing is printed when any value fails.
                 report(&errors);
                 return EXIT_ERRORS;
             }
         }
     }
-    args.output.emit(inst.engine.limits(), &text)
+    args.output.emit(&args.load.limits.limits(), &enc.out)
+}
+
+/// The `-e` arguments, or the whole instance when there are none.
+pub fn expressions(exprs: &[String]) -> Vec<Option<&str>> {
+    if exprs.is_empty() {
+        vec![None]
+    } else {
+        exprs.iter().map(|e| Some(e.as_str())).collect()
+    }
+}
+
+/// Data output formats.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+    Cue,
+    Text,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "json" => Format::Json,
+            "yaml" => Format::Yaml,
+            "cue" => Format::Cue,
+            "text" => Format::Text,
+            _ => return None,
+        })
+    }
+}
+
+/// Writes a sequence of values as `cue` does: JSON values one after
+/// another, YAML documents separated by `---`, CUE values by `// ---`,
+/// text values one per line.
+pub struct Encoder {
+    format: Format,
+    escape_html: bool,
+    count: usize,
+    pub out: String,
+}
+
+impl Encoder {
+    pub fn new(format: Format, escape_html: bool) -> Encoder {
+        Encoder {
+            format,
+            escape_html,
+            count: 0,
+            out: String::new(),
+        }
+    }
+
+    pub fn push(&mut self, data: &Data) -> Result<(), rcue_eval::Error> {
+        let first = self.count == 0;
+        self.count += 1;
+        match (self.format, data) {
+            (Format::Json, _) => {
+                let text = rcue_eval::export::to_json(data);
+                if self.escape_html {
+                    self.out.push_str(&escape_html(&text));
+                } else {
+                    self.out.push_str(&text);
+                }
+            }
+            (Format::Yaml, _) => {
+                if !first {
+                    self.out.push_str("---\n");
+                }
+                self.out.push_str(&rcue_eval::export::to_yaml(data));
+            }
+            (Format::Cue, _) => {
+                if !first {
+                    self.out.push_str("// ---\n");
+                }
+                self.out.push_str(&rcue_eval::export::to_cue(data));
+            }
+            (Format::Text, Data::Str(s)) => {
+                self.out.push_str(s);
+                self.out.push('\n');
+            }
+            (Format::Text, _) => {
+                return Err(rcue_eval::Error {
+                    path: String::new(),
+                    msg: "--out text needs a string value".into(),
+                    pos: Vec::new(),
+                    incomplete: false,
+                })
+            }
+        }
+        Ok(())
+    }
+}
+
+/// JSON text with `<`, `>` and `&` escaped as Go's encoding/json does with
+/// HTML escaping on. Outside strings JSON text never holds these
+/// characters, so every occurrence is inside a string.
+pub fn escape_html(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn report(errors: &[rcue_eval::Error]) {
@@ -83,5 +172,18 @@ pub fn report(errors: &[rcue_eval::Error]) {
             eprintln!("({} more errors)", errors.len() - shown);
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escaping_touches_only_three_characters() {
+        assert_eq!(
+            escape_html("{\"a\": \"& < > \\\" é\"}"),
+            "{\"a\": \"\\u0026 \\u003c \\u003e \\\" é\"}"
+        );
     }
 }

@@ -1,11 +1,12 @@
 //! Arguments every evaluating command shares: what to load and how to
 //! place data files.
 
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
 use rcue_load::{Config, DataFile, Loaded};
 
-use crate::EXIT_ERRORS;
+use crate::{EXIT_ERRORS, EXIT_USAGE};
 
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct LoadArgs {
@@ -27,6 +28,14 @@ pub struct LoadArgs {
     pub tags: Vec<String>,
     #[command(flatten)]
     pub limits: super::limits::LimitArgs,
+    /// Fill `@tag(name, var=...)` fields with system values: now, os,
+    /// arch, cwd, username, hostname, rand.
+    #[arg(short = 'T', long = "inject-vars")]
+    pub inject_vars: bool,
+    /// Let -l expressions refer to `data` (the document), `filename`,
+    /// `index` (of the document in its file) and `recordCount`.
+    #[arg(long = "with-context")]
+    pub with_context: bool,
     /// Files (.cue, .json, .jsonl, .yaml), package directories or import
     /// paths; `json:`/`yaml:`/`jsonl:` before a file sets its format.
     pub args: Vec<String>,
@@ -47,29 +56,68 @@ impl LoadArgs {
             exclude_values_files: false,
             tags: self.tags.clone(),
             limits: self.limits.limits(),
+            inject_vars: self.inject_vars,
         }
     }
 
-    /// Loads the arguments; reports errors and returns the exit status on
-    /// failure.
-    pub fn load(&self) -> Result<Loaded, u8> {
-        rcue_load::load(&self.args, &self.config()).map_err(|errors| {
-            super::export::report(&errors);
-            EXIT_ERRORS
-        })
+    /// Loads the arguments: one instance per package they name (`./...`
+    /// may name many). Reports errors and returns the exit status on
+    /// failure. The instances are never dropped: the process exits next,
+    /// and freeing millions of vertices one by one would only cost time.
+    pub fn load(&self) -> Result<ManuallyDrop<Vec<Loaded>>, u8> {
+        if self.with_context && self.path.is_empty() {
+            eprintln!("--with-context must be used with -l/--path");
+            return Err(EXIT_USAGE);
+        }
+        rcue_load::load_instances(&self.args, &self.config())
+            .map(ManuallyDrop::new)
+            .map_err(|errors| {
+                super::export::report(&errors);
+                EXIT_ERRORS
+            })
     }
 
-    /// Wraps a data document in the `-l` label path computed for it.
+    /// Wraps document `index` of a data file in the `-l` label path
+    /// computed for it.
     pub fn place(
         &self,
         loaded: &mut Loaded,
         file: &DataFile,
+        index: usize,
         doc: rcue_syntax::ast::Expr,
     ) -> Result<rcue_syntax::ast::Expr, Vec<rcue_eval::Error>> {
+        // With --with-context the expressions see the document as `data`
+        // beside facts about where it came from.
+        let context;
+        let scope = if self.with_context {
+            let span = doc.span;
+            let int = |n: usize| {
+                rcue_syntax::ast::Expr::new(rcue_syntax::ast::ExprKind::Int(n.to_string()), span)
+            };
+            let name = rcue_syntax::ast::Expr::new(
+                rcue_syntax::ast::ExprKind::String(rcue_syntax::data::string_lit(
+                    file.name.clone(),
+                    span,
+                )),
+                span,
+            );
+            context = rcue_syntax::data::object(
+                vec![
+                    ("data".into(), doc.clone()),
+                    ("filename".into(), name),
+                    ("index".into(), int(index)),
+                    ("recordCount".into(), int(file.documents().count())),
+                ],
+                span,
+            );
+            &context
+        } else {
+            &doc
+        };
         let mut labels = Vec::new();
         for l in &self.path {
             labels.push(label_text(l).map_or_else(
-                || loaded.instance.label_of(l, &file.name, &file.text, &doc),
+                || loaded.instance.label_of(l, &file.name, &file.text, scope),
                 Ok,
             )?);
         }
@@ -81,21 +129,21 @@ impl LoadArgs {
     }
 
     /// Loads the arguments and unifies their data files into the instance
-    /// (`export`, `eval`). The result is never dropped: the process exits
-    /// next, and freeing millions of vertices one by one would only cost
-    /// time.
-    pub fn load_with_data(&self) -> Result<std::mem::ManuallyDrop<Loaded>, u8> {
-        let mut loaded = std::mem::ManuallyDrop::new(self.load()?);
-        self.add_data(&mut loaded)?;
-        Ok(loaded)
+    /// (`export`, `eval`).
+    pub fn load_with_data(&self) -> Result<ManuallyDrop<Vec<Loaded>>, u8> {
+        let mut all = self.load()?;
+        for loaded in all.iter_mut() {
+            self.add_data(loaded)?;
+        }
+        Ok(all)
     }
 
     /// Adds every data document to the instance (`export`, `eval`).
     pub fn add_data(&self, loaded: &mut Loaded) -> Result<(), u8> {
         let files = std::mem::take(&mut loaded.data);
         for f in &files {
-            for doc in f.documents() {
-                let placed = doc.and_then(|doc| self.place(loaded, f, doc));
+            for (i, doc) in f.documents().enumerate() {
+                let placed = doc.and_then(|doc| self.place(loaded, f, i, doc));
                 let r = placed.and_then(|d| loaded.instance.add_data(&f.name, &f.text, &d));
                 if let Err(errors) = r {
                     super::export::report(&errors);

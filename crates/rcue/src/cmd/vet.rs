@@ -18,12 +18,22 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    // Never dropped: the process exits next, and freeing millions of
-    // vertices one by one would only cost time.
-    let mut loaded = std::mem::ManuallyDrop::new(match args.load.load() {
+    let mut instances = match args.load.load() {
         Ok(l) => l,
         Err(code) => return code,
-    });
+    };
+    // Every instance is checked (`./...` names many); data files come with
+    // a single one.
+    let mut status = EXIT_OK;
+    for loaded in instances.iter_mut() {
+        if vet(&args, loaded) != EXIT_OK {
+            status = EXIT_ERRORS;
+        }
+    }
+    status
+}
+
+fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
     let files = std::mem::take(&mut loaded.data);
     let mut failed = false;
     if files.is_empty() {
@@ -58,8 +68,8 @@ pub fn run(args: Args) -> u8 {
     }
     let concrete = args.concrete.unwrap_or(true);
     for f in &files {
-        for doc in f.documents() {
-            let placed = match doc.and_then(|doc| args.load.place(&mut loaded, f, doc)) {
+        for (i, doc) in f.documents().enumerate() {
+            let placed = match doc.and_then(|doc| args.load.place(loaded, f, i, doc)) {
                 Ok(d) => d,
                 Err(errors) => {
                     super::export::report(&errors);
