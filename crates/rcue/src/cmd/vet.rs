@@ -68,27 +68,39 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
     }
     let concrete = args.concrete.unwrap_or(true);
     for f in &files {
-        for (i, doc) in f.documents().enumerate() {
-            let placed = match doc.and_then(|doc| args.load.place(loaded, f, i, doc)) {
-                Ok(d) => d,
-                Err(errors) => {
+        // The next documents are parsed on a second thread while this one
+        // checks the current one (evaluation state is not shareable).
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(256);
+            scope.spawn(move || {
+                for doc in f.documents() {
+                    if tx.send(doc).is_err() {
+                        break;
+                    }
+                }
+            });
+            for (i, doc) in rx.into_iter().enumerate() {
+                let placed = match doc.and_then(|doc| args.load.place(loaded, f, i, doc)) {
+                    Ok(d) => d,
+                    Err(errors) => {
+                        super::export::report(&errors);
+                        failed = true;
+                        continue;
+                    }
+                };
+                let errors = loaded.instance.vet_data(
+                    args.schema.as_deref(),
+                    &f.name,
+                    &f.text,
+                    &placed,
+                    concrete,
+                );
+                if !errors.is_empty() {
                     super::export::report(&errors);
                     failed = true;
-                    continue;
                 }
-            };
-            let errors = loaded.instance.vet_data(
-                args.schema.as_deref(),
-                &f.name,
-                &f.text,
-                &placed,
-                concrete,
-            );
-            if !errors.is_empty() {
-                super::export::report(&errors);
-                failed = true;
             }
-        }
+        });
     }
     if failed {
         EXIT_ERRORS
