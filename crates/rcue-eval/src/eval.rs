@@ -85,13 +85,47 @@ pub enum NodeKind {
 pub struct CloseNode {
     pub parent: u32,
     pub kind: NodeKind,
-    pub labels: Vec<Label>,
-    pub patterns: Vec<usize>,
+    /// The labels and patterns declared under this node; most nodes
+    /// declare none, so they live behind one pointer (a node is 16 bytes:
+    /// large configurations hold millions of them).
+    pub decls: Option<Box<NodeDecls>>,
     pub open: bool,
     /// Whether a struct literal arrived under this node: a definition
     /// closes structs, so a field of a definition declared `_` (or a
     /// scalar) does not restrict the fields it may later get.
     pub has_struct: bool,
+}
+
+/// Field labels and pattern constraints (indices into the vertex's
+/// `patterns`) declared under one closedness node.
+#[derive(Clone, Debug, Default)]
+pub struct NodeDecls {
+    pub labels: Vec<Label>,
+    pub patterns: Vec<usize>,
+}
+
+impl CloseNode {
+    pub fn new(parent: u32, kind: NodeKind) -> CloseNode {
+        CloseNode {
+            parent,
+            kind,
+            decls: None,
+            open: false,
+            has_struct: false,
+        }
+    }
+
+    pub fn labels(&self) -> &[Label] {
+        self.decls.as_ref().map_or(&[], |d| &d.labels)
+    }
+
+    pub fn patterns(&self) -> &[usize] {
+        self.decls.as_ref().map_or(&[], |d| &d.patterns)
+    }
+
+    fn decls_mut(&mut self) -> &mut NodeDecls {
+        self.decls.get_or_insert_with(Box::default)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -219,14 +253,7 @@ impl Vertex {
             groups: Vec::new(),
             choices: Vec::new(),
             seen_groups: 0,
-            close: vec![CloseNode {
-                parent: u32::MAX,
-                kind: NodeKind::Root,
-                labels: Vec::new(),
-                patterns: Vec::new(),
-                open: false,
-                has_struct: false,
-            }],
+            close: vec![CloseNode::new(u32::MAX, NodeKind::Root)],
             mirror: FastMap::default(),
             inlined: Vec::new(),
             forward: None,
@@ -542,14 +569,7 @@ impl Engine {
 
     fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
         let nodes = &mut self.v[v as usize].close;
-        nodes.push(CloseNode {
-            parent,
-            kind,
-            labels: Vec::new(),
-            patterns: Vec::new(),
-            open: false,
-            has_struct: false,
-        });
+        nodes.push(CloseNode::new(parent, kind));
         (nodes.len() - 1) as u32
     }
 
@@ -645,11 +665,11 @@ impl Engine {
 
     fn subtree_allows(&mut self, v: VId, i: usize, label: Label, children: &[Vec<usize>]) -> bool {
         let n = &self.v[v as usize].close[i];
-        if n.open || n.labels.contains(&label) {
+        if n.open || n.labels().contains(&label) {
             return true;
         }
-        if !n.patterns.is_empty() {
-            for p in n.patterns.clone() {
+        if !n.patterns().is_empty() {
+            for p in n.patterns().to_vec() {
                 if self.pattern_matches(v, p, label) {
                     return true;
                 }
@@ -1329,7 +1349,10 @@ impl Engine {
                         node: n,
                         matcher: None,
                     });
-                    self.v[v as usize].close[n as usize].patterns.push(idx);
+                    self.v[v as usize].close[n as usize]
+                        .decls_mut()
+                        .patterns
+                        .push(idx);
                     if self.v[v as usize].patterns_applied {
                         let arcs = self.v[v as usize].arcs.clone();
                         for a in arcs {
@@ -1402,7 +1425,10 @@ impl Engine {
         n: u32,
         pos: Pos,
     ) {
-        self.v[v as usize].close[n as usize].labels.push(label);
+        self.v[v as usize].close[n as usize]
+            .decls_mut()
+            .labels
+            .push(label);
         let arc = self.get_or_create_arc(v, label);
         if !self.v[arc as usize].decl_pos.contains(&pos) {
             push_small(&mut self.v[arc as usize].decl_pos, pos);
@@ -1825,13 +1851,7 @@ impl Engine {
                 // processing recorded in it.
                 let shape: Vec<CloseNode> = src.close[..src.orig_nodes]
                     .iter()
-                    .map(|n| CloseNode {
-                        labels: Vec::new(),
-                        patterns: Vec::new(),
-                        open: false,
-                        has_struct: false,
-                        ..n.clone()
-                    })
+                    .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
                 let mirror = src.mirror.clone();
                 let arc_type = src.arc_type;

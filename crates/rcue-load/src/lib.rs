@@ -69,9 +69,7 @@ impl DataFile {
     /// The file's documents, in order, each parsed when it is reached (a
     /// YAML stream is never held as trees all at once). A syntax error
     /// ends the sequence.
-    pub fn documents(
-        &self,
-    ) -> Box<dyn Iterator<Item = Result<ast::Expr, Vec<Error>>> + Send + '_> {
+    pub fn documents(&self) -> Box<dyn Iterator<Item = Result<ast::Expr, Vec<Error>>> + Send + '_> {
         let fail = move |e: rcue_syntax::data::DataError| self.data_error(e);
         match self.format {
             Format::Json => Box::new(std::iter::once(

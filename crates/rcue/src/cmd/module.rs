@@ -66,6 +66,7 @@ pub fn run(cmd: Command) -> u8 {
 fn rendered(args: &CommonArgs) -> Result<Vec<Rendered>, u8> {
     let opts = Options {
         limits: args.limits.limits(),
+        no_teardown: true,
         dir: args.dir.clone(),
         name: args.name.clone(),
         namespace: args.namespace.clone(),
