@@ -63,9 +63,16 @@ pub struct DataFile {
     pub name: String,
     pub text: String,
     format: Format,
+    /// The number of documents, counted once when first asked for.
+    count: std::sync::OnceLock<usize>,
 }
 
 impl DataFile {
+    /// How many documents the file holds (parsing it once to count them).
+    pub fn record_count(&self) -> usize {
+        *self.count.get_or_init(|| self.documents().count())
+    }
+
     /// The file's documents, in order, each parsed when it is reached (a
     /// YAML stream is never held as trees all at once). A syntax error
     /// ends the sequence.
@@ -554,6 +561,7 @@ impl<'a> Loader<'a> {
             name,
             text,
             format: fmt,
+            count: std::sync::OnceLock::new(),
         })
     }
 

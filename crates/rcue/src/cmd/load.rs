@@ -106,7 +106,7 @@ impl LoadArgs {
                     ("data".into(), doc.clone()),
                     ("filename".into(), name),
                     ("index".into(), int(index)),
-                    ("recordCount".into(), int(file.documents().count())),
+                    ("recordCount".into(), int(file.record_count())),
                 ],
                 span,
             );
