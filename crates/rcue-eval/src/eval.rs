@@ -1615,13 +1615,12 @@ impl Engine {
                 .iter()
                 .any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_))))
         {
-            add_err(
-                &mut self.v[v as usize].err,
-                EvalError::new(
-                    ErrKind::Eval,
-                    "conflicting values: list and struct".to_string(),
-                ),
-            );
+            let e = Rc::new(EvalError {
+                kind: ErrKind::Eval,
+                msg: "conflicting values: list and struct".to_string(),
+                pos: self.conflict_positions(v),
+            });
+            add_err(&mut self.v[v as usize].err, e);
         }
     }
 
@@ -1764,12 +1763,40 @@ impl Engine {
                     kind_name(other.kind()),
                     kind_name(want)
                 );
-                add_err(
-                    &mut self.v[v as usize].err,
-                    EvalError::new(ErrKind::Eval, msg),
-                );
+                let e = Rc::new(EvalError {
+                    kind: ErrKind::Eval,
+                    msg,
+                    pos: self.conflict_positions(v),
+                });
+                add_err(&mut self.v[v as usize].err, e);
             }
         }
+    }
+
+    /// Where the values of `v` come from, for a conflict between its scalar
+    /// and its fields: the scalar's positions, then those of the conjuncts
+    /// (one level into referenced vertices), each once.
+    fn conflict_positions(&self, v: VId) -> Vec<Pos> {
+        let mut pos = self.v[v as usize].pos.clone();
+        let mut add = |p: Pos| {
+            if !pos.contains(&p) {
+                pos.push(p);
+            }
+        };
+        for c in &self.v[v as usize].conjuncts {
+            match c.kind {
+                CKind::Expr(e) => add(self.prog.pos[e as usize]),
+                CKind::Vertex(w) => {
+                    for c in &self.v[w as usize].conjuncts {
+                        if let CKind::Expr(e) = c.kind {
+                            add(self.prog.pos[e as usize]);
+                        }
+                    }
+                }
+                CKind::Value(_) => {}
+            }
+        }
+        pos
     }
 
     // ---- disjunctions ----

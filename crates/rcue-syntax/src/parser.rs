@@ -4,6 +4,11 @@
 //! `Decl::Bad`/`ExprKind::Bad` placeholders) together with every error found.
 //! Broken declarations are skipped up to the next comma or closing brace, so
 //! one run reports several independent errors.
+//!
+//! Backtracking is kept linear in the nesting of brackets: rules that could
+//! try a bracketed group twice look ahead by scanning tokens instead (see
+//! `skip_unit`, `label_group_ahead` and the shared start of `x[i]` and
+//! `x[lo:hi]`).
 
 use chumsky::input::{Input as _, MappedInput, ValueInput};
 use chumsky::prelude::*;
@@ -231,22 +236,107 @@ where
 }
 
 /// Skips one token, or a whole bracketed group, during error recovery.
+///
+/// An opening bracket whose group does not close (before the end of input or
+/// a closer of another kind) is skipped as a single token. The group's end
+/// is found by one scan with a stack of open brackets: a combinator grammar
+/// of nested groups tried each unclosed bracket again from every enclosing
+/// one, taking time exponential in the nesting.
 fn skip_unit<'t, 's: 't, I>() -> impl Parser<'t, I, (), Err<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    recursive(|group| {
-        let inner = group.repeated();
-        choice((
-            inner
-                .clone()
-                .delimited_by(just(Token::LBrace), just(Token::RBrace)),
-            inner
-                .clone()
-                .delimited_by(just(Token::LBracket), just(Token::RBracket)),
-            inner.delimited_by(just(Token::LParen), just(Token::RParen)),
-            none_of([Token::RBrace, Token::RBracket, Token::RParen]).ignored(),
-        ))
+    custom(|inp| {
+        let before = inp.cursor();
+        let Some(first) = inp.next() else {
+            return Err(Rich::custom(inp.span_since(&before), "nothing to skip"));
+        };
+        if closer_of(&first).is_none() {
+            if is_closer(&first) {
+                return Err(Rich::custom(inp.span_since(&before), "closing bracket"));
+            }
+            return Ok(());
+        }
+        let single = inp.save();
+        let mut open = vec![first];
+        while let Some(t) = inp.peek() {
+            if closer_of(&t).is_some() {
+                open.push(t);
+            } else if is_closer(&t) {
+                // A group that meets a closer of another kind fails, and its
+                // opener counts as a plain token of the enclosing group.
+                while open.last().is_some_and(|o| closer_of(o) != Some(t)) {
+                    open.pop();
+                }
+                if open.pop().is_none() {
+                    break;
+                }
+                if open.is_empty() {
+                    inp.skip();
+                    return Ok(());
+                }
+            }
+            inp.skip();
+        }
+        inp.rewind(single);
+        Ok(())
+    })
+}
+
+/// The closing bracket of an opening one.
+fn closer_of<'s>(t: &Token<'s>) -> Option<Token<'s>> {
+    match t {
+        Token::LBrace => Some(Token::RBrace),
+        Token::LBracket => Some(Token::RBracket),
+        Token::LParen => Some(Token::RParen),
+        _ => None,
+    }
+}
+
+fn is_closer(t: &Token) -> bool {
+    matches!(t, Token::RBrace | Token::RBracket | Token::RParen)
+}
+
+/// Succeeds, consuming nothing, unless the input starts with a bracketed
+/// group that is not followed by what ends a label (`:`, `?`, `!`, `~`,
+/// `=`). A declaration starting with `[x]` or `(x)` is tried as a field
+/// only then: otherwise it is an embedded list or expression, and parsing
+/// the group as a label first, in every enclosing group, took time
+/// exponential in the nesting (`{[{[{[...]}]}]}`).
+fn label_group_ahead<'t, 's: 't, I>() -> impl Parser<'t, I, (), Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    custom(|inp| {
+        let start = inp.save();
+        let before = inp.cursor();
+        let Some(first) = inp.peek() else {
+            return Ok(());
+        };
+        if !matches!(first, Token::LBracket | Token::LParen) {
+            return Ok(());
+        }
+        let mut depth = 0usize;
+        let mut next = None;
+        while let Some(t) = inp.next() {
+            if closer_of(&t).is_some() {
+                depth += 1;
+            } else if is_closer(&t) {
+                depth -= 1;
+                if depth == 0 {
+                    next = inp.peek();
+                    break;
+                }
+            }
+        }
+        let span = inp.span_since(&before);
+        inp.rewind(start);
+        match next {
+            Some(Token::Colon | Token::Question | Token::Bang | Token::Tilde | Token::Assign) => {
+                Ok(())
+            }
+            _ => Err(Rich::custom(span, "not a label")),
+        }
     })
 }
 
@@ -505,16 +595,30 @@ where
                 string_lit().map(LabelKind::String),
             )))
             .map(Postfix::Sel),
-        expr.clone()
-            .then_ignore(comma().or_not())
-            .delimited_by(just(Token::LBracket), just(Token::RBracket))
-            .map(Postfix::Index),
-        expr.clone()
-            .or_not()
-            .then_ignore(just(Token::Colon))
-            .then(expr.clone().or_not())
-            .delimited_by(just(Token::LBracket), just(Token::RBracket))
-            .map(|(lo, hi)| Postfix::Slice(lo, hi)),
+        // `x[i]` and `x[lo:hi]` share their start, which is parsed once:
+        // trying one form and then the other took time exponential in the
+        // nesting of `x[y[z[...`.
+        just(Token::LBracket).ignore_then(choice((
+            expr.clone()
+                .then(choice((
+                    comma()
+                        .or_not()
+                        .then(just(Token::RBracket))
+                        .to(None::<Option<Expr>>),
+                    just(Token::Colon)
+                        .ignore_then(expr.clone().or_not())
+                        .then_ignore(just(Token::RBracket))
+                        .map(Some),
+                )))
+                .map(|(first, slice)| match slice {
+                    None => Postfix::Index(first),
+                    Some(hi) => Postfix::Slice(Some(first), hi),
+                }),
+            just(Token::Colon)
+                .ignore_then(expr.clone().or_not())
+                .then_ignore(just(Token::RBracket))
+                .map(|hi| Postfix::Slice(None, hi)),
+        ))),
         // `x...` only where no ellipsis element or declaration could follow.
         just(Token::Ellipsis)
             .then(
@@ -668,7 +772,8 @@ where
             span: sp(e.span()),
         })
         .boxed();
-    let field = label
+    let field = label_group_ahead()
+        .ignore_then(label)
         .then_ignore(just(Token::Colon))
         .repeated()
         .at_least(1)

@@ -1,0 +1,3 @@
+//! Fuzz targets for rcue; see `checks` and docs/security.md ("Fuzzing").
+
+pub mod checks;
