@@ -237,8 +237,9 @@ where
 
 /// Skips one token, or a whole bracketed group, during error recovery.
 ///
-/// An opening bracket whose group does not close (before the end of input or
-/// a closer of another kind) is skipped as a single token. The group's end
+/// An opening bracket whose group meets a closer of another kind is skipped
+/// as a single token; one whose group is still open at the end of input is
+/// skipped with everything after it. The group's end
 /// is found by one scan with a stack of open brackets: a combinator grammar
 /// of nested groups tried each unclosed bracket again from every enclosing
 /// one, taking time exponential in the nesting.
@@ -277,6 +278,13 @@ where
                 }
             }
             inp.skip();
+        }
+        if inp.peek().is_none() {
+            // The group is still open at the end of input: everything left
+            // is inside it, so it is skipped whole. Skipping only the
+            // opener would make every enclosing declaration's recovery
+            // parse the rest again, in time exponential in the nesting.
+            return Ok(());
         }
         inp.rewind(single);
         Ok(())

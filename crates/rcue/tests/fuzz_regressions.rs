@@ -54,14 +54,3 @@ fn data() {
         Ok(())
     });
 }
-
-/// Inputs that still fail, kept until they are fixed: run with
-/// `cargo test --release -p rcue --test fuzz_regressions -- --ignored`.
-#[test]
-#[ignore = "known: unclosed structs around a broken attribute parse in exponential time"]
-fn known_parse() {
-    replay("known/parse", |b| {
-        checks::parse(b);
-        Ok(())
-    });
-}
