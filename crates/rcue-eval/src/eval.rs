@@ -1223,10 +1223,13 @@ impl Engine {
         // Again under a definition nested below the first inlining, it
         // does add something: that definition's closedness must know the
         // target's fields (`x: #T & #A` with `#A: #T & {...}`).
-        if seen
-            .iter()
-            .any(|&n| self.node_is_ancestor(v, n, node) && !self.def_between(v, n, node))
-        {
+        // Once is enough: a third inlining on the same chain is mutual
+        // recursion (`#A: {#B}`, `#B: {#A}`) and would never end.
+        let above: Vec<u32> = seen
+            .into_iter()
+            .filter(|&n| self.node_is_ancestor(v, n, node))
+            .collect();
+        if above.len() >= 2 || above.iter().any(|&n| !self.def_between(v, n, node)) {
             return;
         }
         if self.is_ancestor(w, v) {
