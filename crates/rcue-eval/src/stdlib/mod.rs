@@ -34,7 +34,7 @@ mod strconv;
 mod strings;
 mod structs;
 mod template;
-mod time;
+pub mod time;
 mod uuid;
 
 /// Why a call failed: how permanent it is, and the message.

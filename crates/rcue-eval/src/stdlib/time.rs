@@ -307,7 +307,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// RFC 3339 with as many fractional digits as needed, at a UTC offset.
-fn format_rfc3339(secs: impl TryInto<i64>, nanos: u32, offset: i64) -> String {
+pub fn format_rfc3339(secs: impl TryInto<i64>, nanos: u32, offset: i64) -> String {
     let local = secs.try_into().unwrap_or(0) + offset;
     let (y, mo, d) = civil_from_days(local.div_euclid(86400));
     let t = local.rem_euclid(86400);

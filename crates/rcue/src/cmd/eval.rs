@@ -58,17 +58,8 @@ pub fn run(args: Args) -> u8 {
     if format != Format::Cue {
         // Data formats: the same values export prints.
         let mut enc = Encoder::new(format, false);
-        for loaded in instances.iter_mut() {
-            for e in &exprs {
-                let pushed = loaded
-                    .instance
-                    .export(*e)
-                    .and_then(|data| enc.push(&data).map_err(|e| vec![e]));
-                if let Err(errors) = pushed {
-                    report(&errors);
-                    return EXIT_ERRORS;
-                }
-            }
+        if let Err(code) = super::export::encode_all(&mut instances, &exprs, &mut enc) {
+            return code;
         }
         return args.output.emit(&args.load.limits.limits(), &enc.out);
     }

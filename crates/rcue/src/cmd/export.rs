@@ -39,21 +39,32 @@ pub fn run(args: Args) -> u8 {
     };
     let exprs = expressions(&args.exprs);
     let mut enc = Encoder::new(format, args.escape);
-    // Every instance, then every expression in it, one value each.
+    if let Err(code) = encode_all(&mut instances, &exprs, &mut enc) {
+        return code;
+    }
+    args.output.emit(&args.load.limits.limits(), &enc.out)
+}
+
+/// Exports every instance, then every expression in it, one value each,
+/// into `enc`. The first failure is reported and nothing is kept.
+pub fn encode_all(
+    instances: &mut [rcue_load::Loaded],
+    exprs: &[Option<&str>],
+    enc: &mut Encoder,
+) -> Result<(), u8> {
     for loaded in instances.iter_mut() {
-        for e in &exprs {
+        for e in exprs {
             let pushed = loaded
                 .instance
                 .export(*e)
                 .and_then(|data| enc.push(&data).map_err(|e| vec![e]));
             if let Err(errors) = pushed {
-                // Nothing is printed when any value fails.
                 report(&errors);
-                return EXIT_ERRORS;
+                return Err(EXIT_ERRORS);
             }
         }
     }
-    args.output.emit(&args.load.limits.limits(), &enc.out)
+    Ok(())
 }
 
 /// The `-e` arguments, or the whole instance when there are none.
