@@ -10,6 +10,10 @@
 //! `skip_unit`, `label_group_ahead` and the shared start of `x[i]` and
 //! `x[lo:hi]`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use chumsky::input::{Input as _, MappedInput, ValueInput};
 use chumsky::prelude::*;
 
@@ -291,6 +295,39 @@ where
     })
 }
 
+/// Failures already seen, by parser and input position.
+type FailureMemo<'t, 's> = Rc<RefCell<HashMap<(u8, usize), Rich<'t, Token<'s>, SimpleSpan>>>>;
+
+/// Runs `parser`, answering at once with the earlier error when it already
+/// failed at this position. Error recovery re-parses the inside of a broken
+/// group from every enclosing group, and each such attempt meets the same
+/// failures again; remembering them keeps recovery from growing
+/// exponentially with the number of broken groups. Successes are not kept:
+/// valid input never asks twice. (chumsky's own `memoized` loses the error
+/// its recovery needs, in 0.12.)
+fn remember_failures<'t, 's: 't, I, O, P>(
+    parser: P,
+    memo: FailureMemo<'t, 's>,
+    which: u8,
+) -> impl Parser<'t, I, O, Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+    P: Parser<'t, I, O, Err<'t, 's>> + Clone,
+{
+    custom(move |inp: &mut chumsky::input::InputRef<'t, '_, I, Err<'t, 's>>| {
+        let here = inp.cursor();
+        let key = (which, inp.span_since(&here).start);
+        if let Some(err) = memo.borrow().get(&key) {
+            return Err(err.clone());
+        }
+        let result = inp.parse(&parser);
+        if let Err(err) = &result {
+            memo.borrow_mut().insert(key, err.clone());
+        }
+        result
+    })
+}
+
 /// The closing bracket of an opening one.
 fn closer_of<'s>(t: &Token<'s>) -> Option<Token<'s>> {
     match t {
@@ -380,6 +417,7 @@ where
 {
     let mut expr = Recursive::declare();
     let mut decl = Recursive::declare();
+    let memo: FailureMemo<'t, 's> = Rc::default();
 
     // `X=expr`, allowed in value, embedding, element and label positions.
     let alias_expr = ident()
@@ -712,7 +750,7 @@ where
         .then(binary_op.then(unary).repeated().collect::<Vec<_>>())
         .map(|(first, rest)| build_binary(first, rest))
         .boxed();
-    expr.define(binary);
+    expr.define(remember_failures(binary, memo.clone(), 1));
 
     // Labels.
     let label_name = choice((
@@ -819,14 +857,16 @@ where
         })
         .boxed();
 
-    decl.define(choice((
+    let decl_body = choice((
         attribute().map(Decl::Attribute),
         field.map(Decl::Field),
         comprehension.map(Decl::Comprehension),
         let_clause.map(Decl::Let),
         ellipsis.map(|(t, s)| Decl::Ellipsis(t, s)),
         alias_expr.map(Decl::Embed),
-    )));
+    ))
+    .boxed();
+    decl.define(remember_failures(decl_body, memo.clone(), 0));
 
     Grammar { expr, decl }
 }
