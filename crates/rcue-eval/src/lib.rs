@@ -10,6 +10,7 @@ pub mod builtins;
 pub mod compile;
 pub mod eval;
 pub mod export;
+pub mod fastcheck;
 pub mod fasthash;
 pub mod ir;
 pub mod label;
@@ -23,6 +24,7 @@ pub mod value;
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use compile::ExternalPackage;
 use eval::{CKind, Conjunct, Engine, EnvKind};
@@ -73,6 +75,11 @@ pub struct Instance {
     source_ids: HashMap<(String, usize, usize), u32>,
     /// Compiled `-d`/`-e` expressions, by source text.
     expr_cache: HashMap<String, ir::ExprId>,
+    /// Whether `vet_data` may accept a document by the quick check of
+    /// `fastcheck` (on by default; tests compare both ways).
+    pub fast_vet: bool,
+    /// `vet`'s quick checks, by `-d` expression (`None`: the package).
+    fast_schemas: HashMap<Option<String>, Option<Arc<fastcheck::FastSchema>>>,
 }
 
 /// One parsed source file.
@@ -209,6 +216,8 @@ impl Instance {
             expr_names: HashMap::new(),
             source_ids: HashMap::new(),
             expr_cache: HashMap::new(),
+            fast_schemas: HashMap::new(),
+            fast_vet: true,
         })
     }
 
@@ -314,26 +323,53 @@ impl Instance {
         concrete: bool,
     ) -> Vec<Error> {
         let file = self.add_file(name, text);
-        let schema = match schema {
-            Some(src) => match self.expr_cache.get(src) {
-                Some(&id) => Some(id),
-                None => match self.compile_source_expr(src) {
-                    Ok(id) => {
-                        self.expr_cache.insert(src.to_string(), id);
-                        Some(id)
-                    }
-                    Err(e) => return e,
-                },
-            },
-            None => None,
+        let schema_id = match self.schema_expr(schema) {
+            Ok(id) => id,
+            Err(e) => return e,
         };
         self.engine.process(self.root);
+        // Most documents of a stream are valid: a schema simple enough for
+        // `fastcheck` accepts those without evaluating anything.
+        if let Some(fast) = self.fast_schema(schema).filter(|_| self.fast_vet) {
+            if fast.accepts(doc) {
+                return Vec::new();
+            }
+        }
         // Everything the document adds is dropped afterwards, so a stream
         // of documents is checked in the memory one of them needs.
         let mark = self.engine.mark();
-        let errors = self.vet_one(schema, doc, file, concrete);
+        let errors = self.vet_one(schema_id, doc, file, concrete);
         self.engine.release(mark);
         errors
+    }
+
+    /// The compiled `-d` expression (`None`: the package itself).
+    fn schema_expr(&mut self, schema: Option<&str>) -> Result<Option<ir::ExprId>, Vec<Error>> {
+        let Some(src) = schema else {
+            return Ok(None);
+        };
+        if let Some(&id) = self.expr_cache.get(src) {
+            return Ok(Some(id));
+        }
+        let id = self.compile_source_expr(src)?;
+        self.expr_cache.insert(src.to_string(), id);
+        Ok(Some(id))
+    }
+
+    /// A quick test that accepts most valid documents for `schema` (a `-d`
+    /// expression, or the package) without evaluation, when the schema is
+    /// simple enough (see `fastcheck`). It may be used on other threads.
+    pub fn fast_schema(&mut self, schema: Option<&str>) -> Option<Arc<fastcheck::FastSchema>> {
+        let key = schema.map(str::to_string);
+        if let Some(fast) = self.fast_schemas.get(&key) {
+            return fast.clone();
+        }
+        let fast = match self.schema_expr(schema) {
+            Ok(id) => fastcheck::FastSchema::compile(&self.engine, self.root, id).map(Arc::new),
+            Err(_) => None,
+        };
+        self.fast_schemas.insert(key, fast.clone());
+        fast
     }
 
     fn vet_one(

@@ -314,18 +314,20 @@ where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
     P: Parser<'t, I, O, Err<'t, 's>> + Clone,
 {
-    custom(move |inp: &mut chumsky::input::InputRef<'t, '_, I, Err<'t, 's>>| {
-        let here = inp.cursor();
-        let key = (which, inp.span_since(&here).start);
-        if let Some(err) = memo.borrow().get(&key) {
-            return Err(err.clone());
-        }
-        let result = inp.parse(&parser);
-        if let Err(err) = &result {
-            memo.borrow_mut().insert(key, err.clone());
-        }
-        result
-    })
+    custom(
+        move |inp: &mut chumsky::input::InputRef<'t, '_, I, Err<'t, 's>>| {
+            let here = inp.cursor();
+            let key = (which, inp.span_since(&here).start);
+            if let Some(err) = memo.borrow().get(&key) {
+                return Err(err.clone());
+            }
+            let result = inp.parse(&parser);
+            if let Err(err) = &result {
+                memo.borrow_mut().insert(key, err.clone());
+            }
+            result
+        },
+    )
 }
 
 /// The closing bracket of an opening one.

@@ -67,19 +67,33 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
         return EXIT_OK;
     }
     let concrete = args.concrete.unwrap_or(true);
+    // Documents placed by label expressions need the instance to place
+    // them; the others can be checked where they are parsed.
+    let fast = if args.load.path.is_empty() {
+        loaded.instance.fast_schema(args.schema.as_deref())
+    } else {
+        None
+    };
     for f in &files {
-        // The next documents are parsed on a second thread while this one
-        // checks the current one (evaluation state is not shareable).
+        // Documents are parsed on a second thread, which also accepts the
+        // ones the schema's quick check can vouch for; the rest come here
+        // for full evaluation (evaluation state is not shareable).
+        let fast = fast.clone();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel(256);
             scope.spawn(move || {
-                for doc in f.documents() {
-                    if tx.send(doc).is_err() {
+                for (i, doc) in f.documents().enumerate() {
+                    if let (Some(fast), Ok(d)) = (&fast, &doc) {
+                        if fast.accepts(d) {
+                            continue;
+                        }
+                    }
+                    if tx.send((i, doc)).is_err() {
                         break;
                     }
                 }
             });
-            for (i, doc) in rx.into_iter().enumerate() {
+            for (i, doc) in rx {
                 let placed = match doc.and_then(|doc| args.load.place(loaded, f, i, doc)) {
                     Ok(d) => d,
                     Err(errors) => {
