@@ -76,7 +76,7 @@ impl DataFile {
     /// The file's documents, in order, each parsed when it is reached (a
     /// YAML stream is never held as trees all at once). A syntax error
     /// ends the sequence.
-    pub fn documents(&self) -> Box<dyn Iterator<Item = Result<ast::Expr, Vec<Error>>> + Send + '_> {
+    pub fn documents(&self) -> Documents<'_> {
         let fail = move |e: rcue_syntax::data::DataError| self.data_error(e);
         match self.format {
             Format::Json => Box::new(std::iter::once(
@@ -90,6 +90,25 @@ impl DataFile {
                 rcue_syntax::data::yaml_documents(&self.text).map(move |d| d.map_err(fail)),
             ),
         }
+    }
+
+    /// The file's documents in up to `parts` consecutive runs that can be
+    /// parsed at the same time (YAML streams split at document markers;
+    /// other formats are one run).
+    pub fn document_parts(&self, parts: usize) -> Vec<Documents<'_>> {
+        if self.format != Format::Yaml || parts < 2 {
+            return vec![self.documents()];
+        }
+        rcue_syntax::data::yaml_parts(&self.text, parts)
+            .into_iter()
+            .map(|range| {
+                let fail = move |e: rcue_syntax::data::DataError| self.data_error(e);
+                Box::new(
+                    rcue_syntax::data::yaml_documents_in(&self.text, range)
+                        .map(move |d| d.map_err(fail)),
+                ) as Documents<'_>
+            })
+            .collect()
     }
 
     fn data_error(&self, e: rcue_syntax::data::DataError) -> Vec<Error> {
@@ -107,6 +126,9 @@ impl DataFile {
         )]
     }
 }
+
+/// A data file's documents, in order, each parsed when reached.
+pub type Documents<'a> = Box<dyn Iterator<Item = Result<ast::Expr, Vec<Error>>> + Send + 'a>;
 
 /// The result of loading: the instance and the data files to unify with
 /// it (or to check against it).

@@ -8,7 +8,7 @@ mod json;
 mod yaml;
 
 pub use json::{parse_json, parse_json_stream};
-pub use yaml::{parse_yaml_stream, yaml_documents, YamlDocuments};
+pub use yaml::{parse_yaml_stream, yaml_documents, yaml_documents_in, yaml_parts, YamlDocuments};
 
 use crate::ast::{
     Constraint, Decl, Expr, ExprKind, Field, Label, LabelKind, ListElem, ListLit, StringLit,

@@ -28,19 +28,61 @@ pub fn parse_yaml_stream(src: &str) -> Result<Vec<Expr>, DataError> {
 /// for: a long stream is never held as trees all at once. After an error
 /// the iterator ends.
 pub fn yaml_documents(src: &str) -> YamlDocuments<'_> {
+    yaml_documents_in(src, 0..src.len())
+}
+
+/// The documents of the part `range` of a YAML stream (which must start
+/// at a line start, as the parts of `yaml_parts` do), with positions in
+/// the whole stream.
+pub fn yaml_documents_in(src: &str, range: std::ops::Range<usize>) -> YamlDocuments<'_> {
+    let lines = crate::span::LineIndex::new(src);
+    let line_base = lines.line_col(range.start as u32).0 - 1;
     YamlDocuments {
-        lines: crate::span::LineIndex::new(src),
-        parser: Parser::new_from_str(src),
+        lines,
+        line_base,
+        parser: Parser::new_from_str(&src[range]),
         state: BuilderState::default(),
         src,
         finished: false,
     }
 }
 
+/// Splits a YAML stream into up to `parts` ranges of about equal size,
+/// each starting at a document marker (`---` at the start of a line, which
+/// YAML forbids inside any content), so the parts can be parsed apart.
+pub fn yaml_parts(src: &str, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let bytes = src.as_bytes();
+    let mut cuts = vec![0];
+    for k in 1..parts.max(1) {
+        let mut at = (src.len() / parts * k).max(cuts[cuts.len() - 1] + 1);
+        let found = loop {
+            let Some(i) = bytes
+                .get(at..)
+                .and_then(|b| b.windows(4).position(|w| w == b"\n---"))
+            else {
+                break None;
+            };
+            let start = at + i + 1;
+            match bytes.get(start + 3) {
+                None | Some(b' ' | b'\t' | b'\r' | b'\n') => break Some(start),
+                _ => at = start,
+            }
+        };
+        match found {
+            Some(start) => cuts.push(start),
+            None => break,
+        }
+    }
+    cuts.push(src.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
 /// Iterator over a YAML stream's documents (see `yaml_documents`).
 pub struct YamlDocuments<'a> {
     src: &'a str,
     lines: crate::span::LineIndex,
+    /// Lines of the stream before the part being parsed.
+    line_base: u32,
     parser: Parser<std::str::Chars<'a>>,
     state: BuilderState,
     finished: bool,
@@ -56,13 +98,14 @@ impl Iterator for YamlDocuments<'_> {
         let mut b = Builder {
             src: self.src,
             lines: &self.lines,
+            line_base: self.line_base,
             st: &mut self.state,
         };
         loop {
             let step = match self.parser.next_token() {
                 Err(e) => Err(DataError::new(
                     e.info().to_string(),
-                    offset(self.src, &self.lines, e.marker()),
+                    offset(self.src, &self.lines, self.line_base, e.marker()),
                 )),
                 Ok((Event::StreamEnd, _)) => {
                     self.finished = true;
@@ -83,8 +126,8 @@ impl Iterator for YamlDocuments<'_> {
 
 /// The byte offset of a marker (computed from line and column, which are
 /// reliable whatever the text's encoding).
-fn offset(src: &str, lines: &crate::span::LineIndex, m: &Marker) -> usize {
-    let Some(start) = lines.line_start(m.line() as u32) else {
+fn offset(src: &str, lines: &crate::span::LineIndex, line_base: u32, m: &Marker) -> usize {
+    let Some(start) = lines.line_start(m.line() as u32 + line_base) else {
         return src.len();
     };
     let start = start as usize;
@@ -138,12 +181,13 @@ struct BuilderState {
 struct Builder<'a> {
     src: &'a str,
     lines: &'a crate::span::LineIndex,
+    line_base: u32,
     st: &'a mut BuilderState,
 }
 
 impl Builder<'_> {
     fn event(&mut self, ev: Event, mark: Marker) -> Result<(), DataError> {
-        let at = offset(self.src, self.lines, &mark);
+        let at = offset(self.src, self.lines, self.line_base, &mark);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = Span::new(at, (at + text.len().max(1)).min(self.src.len()).max(at));
@@ -574,5 +618,35 @@ mod tests {
         assert!(parse_yaml_stream("a: .inf\n").is_err());
         let deep = "[".repeat(3000);
         assert!(parse_yaml_stream(&deep).is_err());
+    }
+
+    #[test]
+    fn parts_give_the_documents_of_one_pass() {
+        let streams = [
+            "a: 1\n---\nb: [x, y]\n--- \nc: |\n  text\n---\n---x: 2\n---\n- é: ü\n- 3\n",
+            "---\nk: v\n---\r\nk: w\n---\tz: 1\n",
+            "only: one\n",
+            "---\n",
+            "a: 1\n---\n\"b: [\n",
+        ];
+        for src in streams {
+            let whole: Vec<_> = yaml_documents(src).collect();
+            for parts in 1..6 {
+                let ranges = yaml_parts(src, parts);
+                assert_eq!(ranges.first().map(|r| r.start), Some(0));
+                assert_eq!(ranges.last().map(|r| r.end), Some(src.len()));
+                let mut split = Vec::new();
+                for r in ranges {
+                    // One pass stops at the first error; so does this.
+                    let docs: Vec<_> = yaml_documents_in(src, r).collect();
+                    let err = docs.iter().any(|d| d.is_err());
+                    split.extend(docs);
+                    if err {
+                        break;
+                    }
+                }
+                assert_eq!(split, whole, "{src:?} in {parts} parts");
+            }
+        }
     }
 }

@@ -74,51 +74,103 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
     } else {
         None
     };
-    for f in &files {
-        // Documents are parsed on a second thread, which also accepts the
-        // ones the schema's quick check can vouch for; the rest come here
-        // for full evaluation (evaluation state is not shareable).
+    // With a quick check, most documents never reach this thread: parse
+    // and check them on every core, in consecutive parts of each stream.
+    let parts = match fast {
+        Some(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+        None => 1,
+    };
+    'files: for f in &files {
         let fast = fast.clone();
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(256);
-            scope.spawn(move || {
-                for (i, doc) in f.documents().enumerate() {
-                    if let (Some(fast), Ok(d)) = (&fast, &doc) {
-                        if fast.accepts(d) {
+        let stop = std::thread::scope(|scope| {
+            let mut runs = Vec::new();
+            for docs in f.document_parts(parts) {
+                let (tx, rx) = std::sync::mpsc::sync_channel(256);
+                let fast = fast.clone();
+                scope.spawn(move || worker(docs, fast.as_deref(), tx));
+                runs.push(rx);
+            }
+            // Parts are reported in order, so messages come out as they
+            // would from one pass over the stream.
+            let mut base = 0;
+            for rx in runs {
+                for msg in rx {
+                    let (i, doc) = match msg {
+                        Parsed::Doc(i, doc) => (base + i, doc),
+                        Parsed::End(n) => {
+                            base += n;
                             continue;
                         }
-                    }
-                    if tx.send((i, doc)).is_err() {
-                        break;
-                    }
-                }
-            });
-            for (i, doc) in rx {
-                let placed = match doc.and_then(|doc| args.load.place(loaded, f, i, doc)) {
-                    Ok(d) => d,
-                    Err(errors) => {
+                    };
+                    let doc = match doc {
+                        Ok(d) => d,
+                        Err(errors) => {
+                            super::export::report(&errors);
+                            failed = true;
+                            // A syntax error ends the stream: later parts
+                            // are not checked, as in one pass.
+                            return true;
+                        }
+                    };
+                    let placed = match args.load.place(loaded, f, i, doc) {
+                        Ok(d) => d,
+                        Err(errors) => {
+                            super::export::report(&errors);
+                            failed = true;
+                            continue;
+                        }
+                    };
+                    let errors = loaded.instance.vet_data(
+                        args.schema.as_deref(),
+                        &f.name,
+                        &f.text,
+                        &placed,
+                        concrete,
+                    );
+                    if !errors.is_empty() {
                         super::export::report(&errors);
                         failed = true;
-                        continue;
                     }
-                };
-                let errors = loaded.instance.vet_data(
-                    args.schema.as_deref(),
-                    &f.name,
-                    &f.text,
-                    &placed,
-                    concrete,
-                );
-                if !errors.is_empty() {
-                    super::export::report(&errors);
-                    failed = true;
                 }
             }
+            false
         });
+        if stop {
+            break 'files;
+        }
     }
     if failed {
         EXIT_ERRORS
     } else {
         EXIT_OK
     }
+}
+
+/// What a parsing thread passes on: a document the quick check did not
+/// accept (with its index in the part), and the part's document count.
+enum Parsed {
+    Doc(usize, Result<rcue_syntax::ast::Expr, Vec<rcue_eval::Error>>),
+    End(usize),
+}
+
+/// Parses one part of a data file, dropping the documents `fast` accepts.
+fn worker(
+    docs: rcue_load::Documents<'_>,
+    fast: Option<&rcue_eval::fastcheck::FastSchema>,
+    tx: std::sync::mpsc::SyncSender<Parsed>,
+) {
+    let mut n = 0;
+    for doc in docs {
+        n += 1;
+        if let (Some(fast), Ok(d)) = (fast, &doc) {
+            if fast.accepts(d) {
+                continue;
+            }
+        }
+        let end = doc.is_err();
+        if tx.send(Parsed::Doc(n - 1, doc)).is_err() || end {
+            return;
+        }
+    }
+    let _ = tx.send(Parsed::End(n));
 }
