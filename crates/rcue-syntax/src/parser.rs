@@ -10,7 +10,7 @@
 //! `skip_unit`, `label_group_ahead` and the shared start of `x[i]` and
 //! `x[lo:hi]`).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -298,22 +298,35 @@ where
 /// Failures already seen, by parser and input position.
 type FailureMemo<'t, 's> = Rc<RefCell<HashMap<(u8, usize), Rich<'t, Token<'s>, SimpleSpan>>>>;
 
-/// Runs `parser`, answering at once with the earlier error when it already
-/// failed at this position. Error recovery re-parses the inside of a broken
-/// group from every enclosing group, and each such attempt meets the same
-/// failures again; remembering them keeps recovery from growing
-/// exponentially with the number of broken groups. Successes are not kept:
-/// valid input never asks twice. (chumsky's own `memoized` loses the error
-/// its recovery needs, in 0.12.)
-fn remember_failures<'t, 's: 't, I, O, P>(
-    parser: P,
+/// A grammar rule that other rules use before it is defined (the
+/// grammar is recursive).
+type Rule<'t, 's, I, O> = Rc<OnceCell<Boxed<'t, 't, I, O, Err<'t, 's>>>>;
+
+/// Stack kept free below a rule's parse, and the size of each extension
+/// when it runs short (the nesting depth is bounded before parsing).
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+/// A use of `rule`. It holds the rule weakly: rules that held each other
+/// strongly (chumsky's declared recursive parsers) formed a cycle, and the
+/// grammar built for every parse was leaked.
+///
+/// Failures are remembered by position: error recovery re-parses the
+/// inside of a broken group from every enclosing group, and each attempt
+/// meets the same failures again; answering those at once keeps recovery
+/// from growing exponentially with the number of broken groups. Successes
+/// are not kept: valid input never asks twice. (chumsky's own `memoized`
+/// loses the error its recovery needs, in 0.12.)
+fn use_rule<'t, 's: 't, I, O>(
+    rule: &Rule<'t, 's, I, O>,
     memo: FailureMemo<'t, 's>,
     which: u8,
 ) -> impl Parser<'t, I, O, Err<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
-    P: Parser<'t, I, O, Err<'t, 's>> + Clone,
+    O: 't,
 {
+    let rule = Rc::downgrade(rule);
     custom(
         move |inp: &mut chumsky::input::InputRef<'t, '_, I, Err<'t, 's>>| {
             let here = inp.cursor();
@@ -321,7 +334,11 @@ where
             if let Some(err) = memo.borrow().get(&key) {
                 return Err(err.clone());
             }
-            let result = inp.parse(&parser);
+            let parser = rule
+                .upgrade()
+                .and_then(|r| r.get().cloned())
+                .expect("grammar rules are defined before parsing and outlive it");
+            let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || inp.parse(&parser));
             if let Err(err) = &result {
                 memo.borrow_mut().insert(key, err.clone());
             }
@@ -408,18 +425,37 @@ where
     ))
 }
 
+/// The grammar's two recursive rules. Parsers built from them must keep
+/// `rules` alive (see `keep_alive`): uses of a rule hold it weakly.
 struct Grammar<'t, 's, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> {
-    expr: Recursive<chumsky::recursive::Indirect<'t, 't, I, Expr, Err<'t, 's>>>,
-    decl: Recursive<chumsky::recursive::Indirect<'t, 't, I, Decl, Err<'t, 's>>>,
+    expr: Boxed<'t, 't, I, Expr, Err<'t, 's>>,
+    decl: Boxed<'t, 't, I, Decl, Err<'t, 's>>,
+    rules: (Rule<'t, 's, I, Expr>, Rule<'t, 's, I, Decl>),
+}
+
+/// `parser`, holding the grammar's rules for as long as it lives.
+fn keep_alive<'t, 's: 't, I, O, R: Clone + 't>(
+    parser: impl Parser<'t, I, O, Err<'t, 's>> + Clone,
+    rules: R,
+) -> impl Parser<'t, I, O, Err<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    parser.map(move |out| {
+        std::hint::black_box(&rules);
+        out
+    })
 }
 
 fn grammar<'t, 's: 't, I>() -> Grammar<'t, 's, I>
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    let mut expr = Recursive::declare();
-    let mut decl = Recursive::declare();
     let memo: FailureMemo<'t, 's> = Rc::default();
+    let expr_rule: Rule<'t, 's, I, Expr> = Rc::default();
+    let decl_rule: Rule<'t, 's, I, Decl> = Rc::default();
+    let expr = use_rule(&expr_rule, memo.clone(), 1);
+    let decl = use_rule(&decl_rule, memo.clone(), 0);
 
     // `X=expr`, allowed in value, embedding, element and label positions.
     let alias_expr = ident()
@@ -752,7 +788,7 @@ where
         .then(binary_op.then(unary).repeated().collect::<Vec<_>>())
         .map(|(first, rest)| build_binary(first, rest))
         .boxed();
-    expr.define(remember_failures(binary, memo.clone(), 1));
+    let _ = expr_rule.set(binary.boxed());
 
     // Labels.
     let label_name = choice((
@@ -868,9 +904,13 @@ where
         alias_expr.map(Decl::Embed),
     ))
     .boxed();
-    decl.define(remember_failures(decl_body, memo.clone(), 0));
+    let _ = decl_rule.set(decl_body.boxed());
 
-    Grammar { expr, decl }
+    Grammar {
+        expr: expr.boxed(),
+        decl: decl.boxed(),
+        rules: (expr_rule, decl_rule),
+    }
 }
 
 /// Builds the left-associative tree of `first (op operand)*` by operator
@@ -937,14 +977,15 @@ fn starts_operand(t: &Token) -> bool {
 }
 
 fn expr_only_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, Expr, Err<'t, 's>> {
-    grammar()
-        .expr
-        .then_ignore(comma().repeated())
-        .then_ignore(end())
+    let Grammar { expr, rules, .. } = grammar();
+    keep_alive(
+        expr.then_ignore(comma().repeated()).then_ignore(end()),
+        rules,
+    )
 }
 
 fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t, 's>> {
-    let Grammar { decl, .. } = grammar();
+    let Grammar { decl, rules, .. } = grammar();
     let file_attrs = attribute()
         .then_ignore(comma().repeated())
         .repeated()
@@ -1007,7 +1048,7 @@ fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t
         .then_ignore(top_terminator)
         .repeated()
         .collect::<Vec<_>>();
-    comma()
+    let file = comma()
         .repeated()
         .ignore_then(file_attrs)
         .then(package.or_not())
@@ -1021,5 +1062,29 @@ fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t
             decls,
             comments: vec![],
             span: sp(e.span()),
-        })
+        });
+    keep_alive(file, rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules of a grammar hold each other weakly: once the parser built
+    /// from them is dropped, they are freed (a parse used to leak them).
+    #[test]
+    fn grammar_is_freed_with_its_parser() {
+        let tokens: Vec<(Token, SimpleSpan)> = Vec::new();
+        let eoi = SimpleSpan::from(0..0);
+        let (rules, parser) = {
+            let Grammar { decl, rules, .. } = grammar::<TokenInput>();
+            let weak = (Rc::downgrade(&rules.0), Rc::downgrade(&rules.1));
+            (weak, keep_alive(decl.repeated().collect::<Vec<_>>(), rules))
+        };
+        let out = parser.parse(tokens.as_slice().split_token_span(eoi));
+        assert_eq!(out.into_output().map(|d| d.len()), Some(0));
+        assert!(rules.0.upgrade().is_some() && rules.1.upgrade().is_some());
+        drop(parser);
+        assert!(rules.0.upgrade().is_none() && rules.1.upgrade().is_none());
+    }
 }
