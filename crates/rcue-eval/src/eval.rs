@@ -1566,6 +1566,22 @@ impl Engine {
         if self.v[v as usize].lists.is_empty() {
             return;
         }
+        // A struct's fields are no list elements: report the conflict of
+        // kinds, not a mismatch of lengths.
+        if self.v[v as usize].is_struct
+            && self.v[v as usize]
+                .arcs
+                .iter()
+                .any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_))))
+        {
+            let e = Rc::new(EvalError {
+                kind: ErrKind::Eval,
+                msg: "conflicting values: list and struct".to_string(),
+                pos: self.conflict_positions(v),
+            });
+            add_err(&mut self.v[v as usize].err, e);
+            return;
+        }
         let lists = self.v[v as usize].lists.clone();
         let n = self.v[v as usize].arcs.len();
         for l in &lists {
@@ -1589,10 +1605,12 @@ impl Engine {
                 } else {
                     format!("incompatible list lengths ({} and {})", l.len, n)
                 };
-                add_err(
-                    &mut self.v[v as usize].err,
-                    EvalError::new(ErrKind::Eval, msg),
-                );
+                let e = Rc::new(EvalError {
+                    kind: ErrKind::Eval,
+                    msg,
+                    pos: self.conflict_positions(v),
+                });
+                add_err(&mut self.v[v as usize].err, e);
                 return;
             }
         }
@@ -1611,19 +1629,6 @@ impl Engine {
                     );
                 }
             }
-        }
-        if self.v[v as usize].is_struct
-            && self.v[v as usize]
-                .arcs
-                .iter()
-                .any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_))))
-        {
-            let e = Rc::new(EvalError {
-                kind: ErrKind::Eval,
-                msg: "conflicting values: list and struct".to_string(),
-                pos: self.conflict_positions(v),
-            });
-            add_err(&mut self.v[v as usize].err, e);
         }
     }
 
