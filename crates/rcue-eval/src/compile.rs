@@ -84,6 +84,9 @@ enum Binding {
     PatternField,
     /// `X=(expr): v` or `X="\(a)": v`: a field with a computed label.
     DynField(ExprId),
+    /// `f: X={...}`: inside the struct literal, `X` is the struct being
+    /// evaluated (spec: Aliases, "before a value").
+    SelfStruct,
 }
 
 #[derive(Default)]
@@ -113,6 +116,9 @@ pub struct Compiler<'a> {
     /// Placeholders for computed labels that aliases refer to, in
     /// declaration order; filled when the fields are compiled.
     dyn_slots: Vec<ExprId>,
+    /// Struct literals (by address) that a value alias names, with the
+    /// alias (see `value_expr`).
+    self_aliases: Vec<(usize, String)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -129,6 +135,7 @@ impl<'a> Compiler<'a> {
             names: HashMap::new(),
             used_imports: Default::default(),
             dyn_slots: Vec::new(),
+            self_aliases: Vec::new(),
         }
     }
 
@@ -351,11 +358,19 @@ impl<'a> Compiler<'a> {
     }
 
     fn struct_lit(&mut self, decls: &[ast::Decl]) -> StructLit {
+        self.struct_lit_as(decls, None)
+    }
+
+    /// A struct literal; `alias`, if any, names the struct itself.
+    fn struct_lit_as(&mut self, decls: &[ast::Decl], alias: Option<String>) -> StructLit {
         let mut scope = Scope {
             is_struct: true,
             ..Scope::default()
         };
         self.declare(&mut scope, decls);
+        if let Some(a) = alias {
+            scope.names.entry(a).or_insert(Binding::SelfStruct);
+        }
         self.scopes.push(scope);
         let lit = self.struct_body(decls);
         self.scopes.pop();
@@ -499,7 +514,20 @@ impl<'a> Compiler<'a> {
     /// A field's value: a value alias `X=expr` is only a name for the field.
     fn value_expr(&mut self, e: &ast::Expr) -> ExprId {
         match &e.kind {
-            ExprKind::Alias(_, inner) => self.expr(inner),
+            ExprKind::Alias(a, inner) => {
+                // The alias names the value it precedes: in the struct
+                // literals that make up that value (`X={...} | {...}`), it
+                // is the struct being evaluated, so `bar: foo & {a: 1}`
+                // sees `a` through `foo: X={x: X.a}`.
+                let before = self.self_aliases.len();
+                let mut direct = Vec::new();
+                direct_structs(inner, &mut direct);
+                self.self_aliases
+                    .extend(direct.into_iter().map(|addr| (addr, a.name.clone())));
+                let id = self.expr(inner);
+                self.self_aliases.truncate(before);
+                id
+            }
             _ => self.expr(e),
         }
     }
@@ -576,6 +604,7 @@ impl<'a> Compiler<'a> {
                     Binding::PatternLabel => Expr::Ref(Ref::PatternLabel { up }),
                     Binding::PatternField => Expr::Ref(Ref::PatternField { up }),
                     Binding::DynField(label) => Expr::Ref(Ref::DynField { up, label }),
+                    Binding::SelfStruct => Expr::Ref(Ref::SelfStruct { up }),
                 };
                 return self.add(e, span);
             }
@@ -769,7 +798,14 @@ impl<'a> Compiler<'a> {
             },
             ExprKind::String(lit) => self.string_lit(lit),
             ExprKind::Struct(st) => {
-                let lit = self.struct_lit(&st.decls);
+                let addr = e as *const ast::Expr as usize;
+                let alias = self
+                    .self_aliases
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == addr)
+                    .map(|(_, name)| name.clone());
+                let lit = self.struct_lit_as(&st.decls, alias);
                 self.add(Expr::Struct(Rc::new(lit)), s)
             }
             ExprKind::List(l) => {
@@ -858,5 +894,19 @@ impl<'a> Compiler<'a> {
             ),
             ExprKind::Bad => self.add(Expr::Error("syntax error".into()), s),
         }
+    }
+}
+
+/// The struct literals an expression is made of: itself, or the operands
+/// of its `&`, `|` and defaults, through parentheses.
+fn direct_structs(e: &ast::Expr, out: &mut Vec<usize>) {
+    match &e.kind {
+        ExprKind::Struct(_) => out.push(e as *const ast::Expr as usize),
+        ExprKind::Paren(x) | ExprKind::Unary(ast::UnaryOp::Default, x) => direct_structs(x, out),
+        ExprKind::Binary(ast::BinaryOp::And | ast::BinaryOp::Or, a, b) => {
+            direct_structs(a, out);
+            direct_structs(b, out);
+        }
+        _ => {}
     }
 }
