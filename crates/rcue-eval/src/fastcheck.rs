@@ -48,7 +48,12 @@ enum Check {
     Bound(UnaryOp, Lit),
     /// `=~re` (`true`) or `!~re` (`false`).
     Regex(regex::Regex, bool),
-    All(Vec<CheckId>),
+    /// Every check must pass. `true` when two or more of them may be
+    /// structs or lists: then the data's values meet several schemas at
+    /// once, and a field the data leaves out could get conflicting values
+    /// from them (`{a: *1 | int} & {a?: string}`), so below it only fields
+    /// the data has are vouched for.
+    All(Vec<CheckId>, bool),
     /// Alternatives over scalars, and the single default if there is one.
     Disj(Vec<CheckId>, Option<CheckId>),
     Struct(StructCheck),
@@ -120,10 +125,12 @@ impl FastSchema {
     /// Whether `doc` (a data document's tree) certainly unifies with the
     /// schema without error, with every field concrete.
     pub fn accepts(&self, doc: &ast::Expr) -> bool {
-        self.check(self.root, doc, 0)
+        self.check(self.root, doc, 0, false)
     }
 
-    fn check(&self, id: CheckId, d: &ast::Expr, depth: usize) -> bool {
+    /// `shared`: the data is checked against several schemas at once
+    /// (see `Check::All`).
+    fn check(&self, id: CheckId, d: &ast::Expr, depth: usize, shared: bool) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
@@ -136,9 +143,12 @@ impl FastSchema {
                 ast::ExprKind::String(s) => s.as_plain().is_some_and(|t| re.is_match(t) == *want),
                 _ => false,
             },
-            Check::All(cs) => cs.iter().all(|&c| self.check(c, d, depth + 1)),
-            Check::Disj(cs, _) => cs.iter().any(|&c| self.check(c, d, depth + 1)),
-            Check::Struct(sc) => self.check_struct(sc, d, depth),
+            Check::All(cs, group) => {
+                let shared = shared || *group;
+                cs.iter().all(|&c| self.check(c, d, depth + 1, shared))
+            }
+            Check::Disj(cs, _) => cs.iter().any(|&c| self.check(c, d, depth + 1, shared)),
+            Check::Struct(sc) => self.check_struct(sc, d, depth, shared),
             Check::List(prefix, rest) => {
                 let ast::ExprKind::List(l) = &d.kind else {
                     return false;
@@ -152,14 +162,14 @@ impl FastSchema {
                         return false;
                     };
                     let c = prefix.get(i).copied().or(*rest);
-                    c.is_some_and(|c| self.check(c, e, depth + 1))
+                    c.is_some_and(|c| self.check(c, e, depth + 1, shared))
                 })
             }
             Check::Pending => false,
         }
     }
 
-    fn check_struct(&self, sc: &StructCheck, d: &ast::Expr, depth: usize) -> bool {
+    fn check_struct(&self, sc: &StructCheck, d: &ast::Expr, depth: usize, shared: bool) -> bool {
         let ast::ExprKind::Struct(s) = &d.kind else {
             return false;
         };
@@ -190,14 +200,14 @@ impl FastSchema {
             if let Some(i) = found {
                 seen[i] = true;
                 allowed = true;
-                if !self.check(sc.fields[i].2, &f.value, depth + 1) {
+                if !self.check(sc.fields[i].2, &f.value, depth + 1, shared) {
                     return false;
                 }
             }
             for (pat, c) in &sc.patterns {
                 if pattern_matches(pat, key) {
                     allowed = true;
-                    if !self.check(*c, &f.value, depth + 1) {
+                    if !self.check(*c, &f.value, depth + 1, shared) {
                         return false;
                     }
                 }
@@ -214,7 +224,8 @@ impl FastSchema {
                 Constraint::Optional => true,
                 Constraint::Required => false,
                 Constraint::Regular => {
-                    !sc.patterns.iter().any(|(p, _)| pattern_matches(p, name))
+                    !shared
+                        && !sc.patterns.iter().any(|(p, _)| pattern_matches(p, name))
                         && self.absent_ok(*c, depth + 1)
                 }
             })
@@ -230,7 +241,7 @@ impl FastSchema {
         match &self.checks[id] {
             Check::Lit(_) => true,
             Check::Disj(_, Some(d)) => matches!(self.checks[*d], Check::Lit(_)),
-            Check::All(cs) if cs.len() == 1 => self.absent_ok(cs[0], depth + 1),
+            Check::All(cs, _) if cs.len() == 1 => self.absent_ok(cs[0], depth + 1),
             Check::Struct(sc) => sc
                 .fields
                 .iter()
@@ -257,6 +268,12 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A conjunction of checks (see `Check::All`).
+    fn all(&self, cs: Vec<CheckId>) -> Check {
+        let composite = cs.iter().filter(|&&c| !self.scalar_only(c)).count();
+        Check::All(cs, composite >= 2)
+    }
+
     fn add(&mut self, c: Check) -> CheckId {
         self.checks.push(c);
         self.checks.len() - 1
@@ -297,7 +314,7 @@ impl Builder<'_> {
             Expr::Binary(rcue_syntax::ast::BinaryOp::And, a, b) => {
                 let a = self.expr(*a, depth, closed, false)?;
                 let b = self.expr(*b, depth, closed, false)?;
-                Check::All(vec![a, b])
+                self.all(vec![a, b])
             }
             Expr::Disjunction(ds) => {
                 let mut alts = Vec::new();
@@ -375,7 +392,7 @@ impl Builder<'_> {
         match &self.checks[id] {
             Check::Top | Check::Struct(_) | Check::List(..) | Check::Pending => false,
             Check::Kind(k) => k & (kind::LIST | kind::STRUCT) == 0,
-            Check::All(cs) | Check::Disj(cs, _) => cs.iter().all(|&c| self.scalar_only(c)),
+            Check::All(cs, _) | Check::Disj(cs, _) => cs.iter().all(|&c| self.scalar_only(c)),
             Check::Lit(_) | Check::Bound(..) | Check::Regex(..) => true,
         }
     }
@@ -387,7 +404,7 @@ impl Builder<'_> {
         let id = self.add(Check::Pending);
         self.defs.insert(label, id);
         let body = self.top_level(label, true)?;
-        self.checks[id] = Check::All(vec![body]);
+        self.checks[id] = Check::All(vec![body], false);
         Some(id)
     }
 
@@ -424,7 +441,7 @@ impl Builder<'_> {
         match parts.len() {
             0 => None,
             1 => Some(parts[0]),
-            _ => Some(self.add(Check::All(parts))),
+            _ => Some(self.add(self.all(parts))),
         }
     }
 
@@ -466,8 +483,8 @@ impl Builder<'_> {
                     let c = self.expr(*value, depth, closed, false)?;
                     match sc.fields.iter_mut().find(|(n, _, _)| *n == name) {
                         Some((_, k, prev)) if k == constraint => {
-                            let both = vec![*prev, c];
-                            *prev = self.add(Check::All(both));
+                            let both = self.all(vec![*prev, c]);
+                            *prev = self.add(both);
                         }
                         Some(_) => return None,
                         None => sc.fields.push((name, *constraint, c)),
