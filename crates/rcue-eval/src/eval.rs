@@ -35,6 +35,13 @@ pub type EnvId = u32;
 
 /// Nesting of evaluation before "too deep" is reported.
 pub const MAX_DEPTH: usize = 4_000;
+
+/// Stack kept free at each level of processing and evaluation, and the
+/// size of each extension when less is left: the recursion follows the
+/// nesting of values (up to `MAX_DEPTH`), and embedders call in on threads
+/// of any stack size.
+const STACK_RED_ZONE: usize = 256 * 1024;
+const STACK_GROWTH: usize = 8 << 20;
 /// How often one expression may be evaluated as an operand inside its own
 /// evaluation before it is taken for a structural cycle.
 pub const MAX_SELF_NESTING: usize = 1;
@@ -733,6 +740,13 @@ impl Engine {
     /// Unifies all conjuncts of `v`: after this, its arcs and value are known
     /// (the arcs themselves are processed lazily).
     pub fn process(&mut self, v: VId) {
+        if self.v[v as usize].state != State::New {
+            return;
+        }
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.process_new(v))
+    }
+
+    fn process_new(&mut self, v: VId) {
         if self.v[v as usize].state != State::New {
             return;
         }
@@ -2008,6 +2022,10 @@ impl Engine {
         if self.v[v as usize].finalized {
             return;
         }
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.finalize_here(v))
+    }
+
+    fn finalize_here(&mut self, v: VId) {
         self.touch(v);
         self.v[v as usize].finalized = true;
         self.process(v);
@@ -2476,7 +2494,9 @@ impl Engine {
             return Value::Bottom(self.err_at(ErrKind::StructuralCycle, format!("evaluation too deep (more than {MAX_DEPTH} nested expressions): structural cycle?"), e));
         }
         self.eval_depth += 1;
-        let r = self.eval_keep_inner(e, env);
+        let r = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.eval_keep_inner(e, env)
+        });
         self.eval_depth -= 1;
         r
     }

@@ -85,6 +85,10 @@ fn scalar(v: &Value) -> Option<Data> {
 }
 
 fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) -> Data {
+    grow(|| walk_here(en, v, errors, depth))
+}
+
+fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) -> Data {
     if en.stopped.is_some() && !errors.is_empty() {
         // A limit was reached: one error says so; the rest would repeat it.
         return Data::Null;
@@ -193,6 +197,10 @@ pub fn to_json(d: &Data) -> String {
 }
 
 fn json(d: &Data, indent: usize, out: &mut String) {
+    grow(|| json_here(d, indent, out))
+}
+
+fn json_here(d: &Data, indent: usize, out: &mut String) {
     match d {
         Data::Null => out.push_str("null"),
         Data::Bool(b) => {
@@ -274,6 +282,10 @@ fn cue_label(k: &str) -> String {
 }
 
 fn cue_value(d: &Data, indent: usize, out: &mut String) {
+    grow(|| cue_value_here(d, indent, out))
+}
+
+fn cue_value_here(d: &Data, indent: usize, out: &mut String) {
     match d {
         Data::Object(fields) if !fields.is_empty() => {
             out.push_str("{\n");
@@ -320,6 +332,10 @@ pub fn to_compact_json(d: &Data) -> String {
 }
 
 fn compact(d: &Data, out: &mut String) {
+    grow(|| compact_here(d, out))
+}
+
+fn compact_here(d: &Data, out: &mut String) {
     match d {
         Data::List(items) => {
             out.push('[');
@@ -404,6 +420,10 @@ fn yaml_list(items: &[Data], indent: usize, out: &mut String) {
 }
 
 fn yaml_value(v: &Data, indent: usize, out: &mut String, in_list: bool) {
+    grow(|| yaml_value_here(v, indent, out, in_list))
+}
+
+fn yaml_value_here(v: &Data, indent: usize, out: &mut String, in_list: bool) {
     match v {
         Data::Object(f) if !f.is_empty() => {
             if in_list {
@@ -516,6 +536,13 @@ fn needs_quotes(s: &str) -> bool {
         return true;
     }
     s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
+}
+
+/// Runs one level of a recursive walk, on a fresh stack segment when
+/// little is left (values nest up to `MAX_DEPTH` levels; embedders may
+/// call in on small stacks).
+fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 4 << 20, f)
 }
 
 #[cfg(test)]

@@ -132,6 +132,11 @@ fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
 }
 
 fn vertex(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
+    // One level per nesting level of the value: grow the stack as needed.
+    stacker::maybe_grow(64 * 1024, 4 << 20, || vertex_here(en, v, indent, out))
+}
+
+fn vertex_here(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
     if indent > MAX_DEPTH {
         out.push_str("_|_ // value too deep");
         return;

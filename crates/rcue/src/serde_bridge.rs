@@ -167,10 +167,8 @@ fn visit_number<'de, V: Visitor<'de>>(n: &str, visitor: V) -> Result<V::Value, D
     }
 }
 
-impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
-    type Error = DecodeError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+impl<'de> DataDeserializer<'de> {
+    fn visit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         match self.data {
             Data::Null => visitor.visit_unit(),
             Data::Bool(b) => visitor.visit_bool(*b),
@@ -186,6 +184,16 @@ impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
                 value: None,
             }),
         }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        // The caller's types recurse through here once per level of the
+        // data, on whatever stack the caller has.
+        stacker::maybe_grow(64 * 1024, 4 << 20, || self.visit(visitor))
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {

@@ -202,3 +202,42 @@ fn load_reports_missing_paths() {
         .decode::<String>()
         .is_ok());
 }
+
+/// The library parses, evaluates and exports on the caller's thread, which
+/// may have a small stack: nesting up to the parser's limit must work there
+/// (the recursive stages grow their stack as they go).
+#[test]
+fn deep_values_on_a_small_stack() {
+    let depth = 990;
+    let src = format!(
+        "x: {}1{}\ny: x\nl: {}{}\n",
+        "{a: ".repeat(depth),
+        "}".repeat(depth),
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let (json, yaml, cue, decoded) = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || {
+            let ctx = rcue::Context::new();
+            let v = ctx.compile(&src).expect("compiles");
+            v.validate_concrete().expect("valid");
+            let y = v.lookup("y").expect("y exists");
+            let decoded: serde_json::Value = v.decode().expect("decodes");
+            let out = (
+                y.to_json().expect("exports"),
+                v.lookup("l").and_then(|l| l.to_yaml()).expect("exports"),
+                y.to_cue().expect("prints"),
+                decoded.to_string().len(),
+            );
+            drop(decoded);
+            out
+        })
+        .expect("thread starts")
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(json.matches("\"a\"").count(), depth);
+    assert_eq!(yaml.matches('-').count(), depth - 1);
+    assert_eq!(cue.matches("a:").count(), depth);
+    assert!(decoded > 2 * depth);
+}
