@@ -66,10 +66,16 @@ pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
         .filter(|(t, _)| *t != Token::Error)
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
-    let (file, errs) = file_parser()
+    let (parser, state) = file_parser(tokens.len());
+    let (file, errs) = parser
         .parse(tokens.as_slice().split_token_span(eoi))
         .into_output_errors();
-    errors.extend(errs.into_iter().map(rich_to_error));
+    // Once recovery gave up, what follows are not errors of the input.
+    let stop = state.borrow().gave_up;
+    errors.extend(errs.into_iter().map(rich_to_error).filter(|e| {
+        e.message != PARSING_STOPPED && stop.is_none_or(|at| (e.span.start as usize) < at)
+    }));
+    errors.extend(gave_up(&state, src.len()));
     let mut file = file.unwrap_or(empty);
     file.comments = lexed.comments;
     file.span = Span::new(0, src.len());
@@ -98,11 +104,26 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
     let eoi = SimpleSpan::from(end..end);
-    let (expr, errs) = expr_only_parser()
+    let (parser, state) = expr_only_parser(tokens.len());
+    let (expr, errs) = parser
         .parse(tokens.as_slice().split_token_span(eoi))
         .into_output_errors();
-    errors.extend(errs.into_iter().map(rich_to_error));
+    // Once recovery gave up, what follows are not errors of the input.
+    let stop = state.borrow().gave_up;
+    errors.extend(errs.into_iter().map(rich_to_error).filter(|e| {
+        e.message != PARSING_STOPPED && stop.is_none_or(|at| (e.span.start as usize) < at)
+    }));
+    errors.extend(gave_up(&state, end));
     (expr.unwrap_or(bad), errors)
+}
+
+/// The error of a parse whose recovery ran out of steps (see `RuleState`).
+fn gave_up(state: &FailureMemo, end: usize) -> Option<SyntaxError> {
+    let at = state.borrow().gave_up?.min(end);
+    Some(SyntaxError {
+        message: "too many syntax errors to recover from: parsing stopped here".to_string(),
+        span: Span::new(at, at),
+    })
 }
 
 fn check_limits(tokens: &[(Token, Span)]) -> Option<SyntaxError> {
@@ -296,7 +317,29 @@ where
 }
 
 /// Failures already seen, by parser and input position.
-type FailureMemo<'t, 's> = Rc<RefCell<HashMap<(u8, usize), Rich<'t, Token<'s>, SimpleSpan>>>>;
+type FailureMemo<'t, 's> = Rc<RefCell<RuleState<'t, 's>>>;
+
+/// What the uses of grammar rules share during one parse.
+#[derive(Default)]
+struct RuleState<'t, 's> {
+    /// Failures already seen, by rule and input position.
+    failures: HashMap<(u8, usize), Rich<'t, Token<'s>, SimpleSpan>>,
+    /// Rule uses so far, and how many the input may take: error recovery
+    /// on some broken inputs still re-parses far more than their length,
+    /// so parsing gives up (with an error) past a multiple of it.
+    steps: usize,
+    budget: usize,
+    /// Where the budget ran out.
+    gave_up: Option<usize>,
+}
+
+/// Rule uses allowed per token, and in any case. Valid input takes at
+/// most 1.5 per token (measured over the conformance cases and
+/// `testdata/`); broken input may take many more while recovering.
+const STEPS_PER_TOKEN: usize = 32;
+/// The failure of every rule use after that (not reported as such).
+const PARSING_STOPPED: &str = "parsing stopped";
+const MIN_STEPS: usize = 20_000;
 
 /// A grammar rule that other rules use before it is defined (the
 /// grammar is recursive).
@@ -331,8 +374,16 @@ where
         move |inp: &mut chumsky::input::InputRef<'t, '_, I, Err<'t, 's>>| {
             let here = inp.cursor();
             let key = (which, inp.span_since(&here).start);
-            if let Some(err) = memo.borrow().get(&key) {
-                return Err(err.clone());
+            {
+                let mut st = memo.borrow_mut();
+                if let Some(err) = st.failures.get(&key) {
+                    return Err(err.clone());
+                }
+                st.steps += 1;
+                if st.steps > st.budget {
+                    st.gave_up.get_or_insert(key.1);
+                    return Err(Rich::custom(inp.span_since(&here), PARSING_STOPPED));
+                }
             }
             let parser = rule
                 .upgrade()
@@ -340,7 +391,7 @@ where
                 .expect("grammar rules are defined before parsing and outlive it");
             let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || inp.parse(&parser));
             if let Err(err) = &result {
-                memo.borrow_mut().insert(key, err.clone());
+                memo.borrow_mut().failures.insert(key, err.clone());
             }
             result
         },
@@ -431,6 +482,7 @@ struct Grammar<'t, 's, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> 
     expr: Boxed<'t, 't, I, Expr, Err<'t, 's>>,
     decl: Boxed<'t, 't, I, Decl, Err<'t, 's>>,
     rules: (Rule<'t, 's, I, Expr>, Rule<'t, 's, I, Decl>),
+    state: FailureMemo<'t, 's>,
 }
 
 /// `parser`, holding the grammar's rules for as long as it lives.
@@ -447,11 +499,14 @@ where
     })
 }
 
-fn grammar<'t, 's: 't, I>() -> Grammar<'t, 's, I>
+fn grammar<'t, 's: 't, I>(tokens: usize) -> Grammar<'t, 's, I>
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    let memo: FailureMemo<'t, 's> = Rc::default();
+    let memo: FailureMemo<'t, 's> = Rc::new(RefCell::new(RuleState {
+        budget: tokens.saturating_mul(STEPS_PER_TOKEN).max(MIN_STEPS),
+        ..RuleState::default()
+    }));
     let expr_rule: Rule<'t, 's, I, Expr> = Rc::default();
     let decl_rule: Rule<'t, 's, I, Decl> = Rc::default();
     let expr = use_rule(&expr_rule, memo.clone(), 1);
@@ -910,6 +965,7 @@ where
         expr: expr.boxed(),
         decl: decl.boxed(),
         rules: (expr_rule, decl_rule),
+        state: memo,
     }
 }
 
@@ -976,16 +1032,31 @@ fn starts_operand(t: &Token) -> bool {
     )
 }
 
-fn expr_only_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, Expr, Err<'t, 's>> {
-    let Grammar { expr, rules, .. } = grammar();
-    keep_alive(
+fn expr_only_parser<'t, 's: 't>(
+    tokens: usize,
+) -> (
+    impl Parser<'t, TokenInput<'t, 's>, Expr, Err<'t, 's>>,
+    FailureMemo<'t, 's>,
+) {
+    let Grammar {
+        expr, rules, state, ..
+    } = grammar(tokens);
+    let parser = keep_alive(
         expr.then_ignore(comma().repeated()).then_ignore(end()),
         rules,
-    )
+    );
+    (parser, state)
 }
 
-fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t, 's>> {
-    let Grammar { decl, rules, .. } = grammar();
+fn file_parser<'t, 's: 't>(
+    tokens: usize,
+) -> (
+    impl Parser<'t, TokenInput<'t, 's>, File, Err<'t, 's>>,
+    FailureMemo<'t, 's>,
+) {
+    let Grammar {
+        decl, rules, state, ..
+    } = grammar(tokens);
     let file_attrs = attribute()
         .then_ignore(comma().repeated())
         .repeated()
@@ -1063,12 +1134,34 @@ fn file_parser<'t, 's: 't>() -> impl Parser<'t, TokenInput<'t, 's>, File, Err<'t
             comments: vec![],
             span: sp(e.span()),
         });
-    keep_alive(file, rules)
+    (keep_alive(file, rules), state)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Recovery that would re-parse far more than the input's length stops
+    /// with one error at the place it gave up (lexical errors are all kept).
+    #[test]
+    fn recovery_gives_up_on_a_budget() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/fuzz/parse/broken-strings-recovery-budget.cue"
+        );
+        let src = std::fs::read_to_string(path).expect("regression input exists");
+        let (_, errors) = parse_file(&src);
+        let stops = errors
+            .iter()
+            .filter(|e| e.message.starts_with("too many syntax errors"))
+            .count();
+        assert_eq!(stops, 1, "{errors:?}");
+        assert!(errors.len() > 10);
+        assert!(errors.iter().all(|e| e.message != PARSING_STOPPED));
+        // Valid input is far from the budget.
+        let big = crate::generate::kubernetes_like(1 << 20);
+        assert!(parse_file(&big).1.is_empty());
+    }
 
     /// The rules of a grammar hold each other weakly: once the parser built
     /// from them is dropped, they are freed (a parse used to leak them).
@@ -1077,7 +1170,7 @@ mod tests {
         let tokens: Vec<(Token, SimpleSpan)> = Vec::new();
         let eoi = SimpleSpan::from(0..0);
         let (rules, parser) = {
-            let Grammar { decl, rules, .. } = grammar::<TokenInput>();
+            let Grammar { decl, rules, .. } = grammar::<TokenInput>(0);
             let weak = (Rc::downgrade(&rules.0), Rc::downgrade(&rules.1));
             (weak, keep_alive(decl.repeated().collect::<Vec<_>>(), rules))
         };
