@@ -110,6 +110,14 @@ pub fn eval_export(bytes: &[u8]) {
             Ok(inst) => inst,
             Err(errors) => return check_located(&errors),
         };
+        // Inputs that only take long (known: some structural cycles run
+        // to the value limit) end as the command's limits end them, so
+        // the runs look for crashes and wrong errors.
+        inst.engine.set_limits(rcue_eval::Limits {
+            max_values: 200_000,
+            timeout: Some(std::time::Duration::from_secs(3)),
+            ..rcue_eval::Limits::default()
+        });
         if let Err(errors) = inst.export_json(None) {
             check_located(&errors);
         }

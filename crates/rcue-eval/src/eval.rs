@@ -304,6 +304,8 @@ pub struct Engine {
     pub stopped: Option<Rc<str>>,
     budget: Budget,
     eval_depth: usize,
+    /// Nesting of `inline_vertex`.
+    inline_depth: usize,
     /// Computed labels being evaluated through an alias.
     labels_active: Vec<(EnvId, ExprId)>,
     /// Set while the body of a comprehension is unified.
@@ -369,6 +371,7 @@ impl Engine {
             stopped: None,
             budget: Budget::new(Limits::default()),
             eval_depth: 0,
+            inline_depth: 0,
             labels_active: Vec::new(),
             generating: false,
             frozen: 0,
@@ -1226,6 +1229,25 @@ impl Engine {
         if w == v {
             return; // `a: a` adds nothing.
         }
+        // Each inlining may inline a fresh vertex again (an operand built
+        // from the field it is part of: `f: n: (f & {n: {}}).n`), which
+        // the checks below cannot see as the same: bound the chain.
+        if self.inline_depth >= MAX_DEPTH {
+            let e = EvalError::new(
+                ErrKind::StructuralCycle,
+                format!("structural cycle: references nested more than {MAX_DEPTH} deep"),
+            );
+            add_err(&mut self.v[v as usize].err, e);
+            return;
+        }
+        self.inline_depth += 1;
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.inline_vertex_here(v, w, node, def)
+        });
+        self.inline_depth -= 1;
+    }
+
+    fn inline_vertex_here(&mut self, v: VId, w: VId, node: u32, def: bool) {
         // Inlining the same vertex again under the same node, or below it,
         // adds nothing (unification is idempotent): a reference cycle.
         let seen: Vec<u32> = self.v[v as usize]

@@ -129,6 +129,21 @@ fn nesting_100000_deep() {
     assert_refused("deep", &src, "nest");
 }
 
+/// A field whose value unifies the struct it is in, again for every new
+/// copy: once a stack overflow, now stopped by the value limit (by default
+/// only after about 18 s and 4.7 GB: docs/security.md).
+#[test]
+fn self_inlining_operand_stops_at_the_value_limit() {
+    let src = "f: n: (f & {n: {}}).n\nf: n: {}\n";
+    assert_refused_with(
+        "selfinline",
+        src,
+        &["--max-values", "200000"],
+        "--max-values",
+    );
+    assert_children_under_1_gib("selfinline");
+}
+
 #[test]
 fn disjunction_product_of_2_to_the_40() {
     let src = format!("x: {}\n", vec!["(1 | 2)"; 40].join(" & "));
