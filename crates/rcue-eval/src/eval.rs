@@ -698,6 +698,14 @@ impl Engine {
         if n == 1 {
             return true;
         }
+        let parents: Vec<usize> = self.v[v as usize]
+            .close
+            .iter()
+            .map(|c| c.parent as usize)
+            .collect();
+        if (1..n).all(|i| parents[i] < i) {
+            return self.allowed_in_one_pass(v, label, &parents);
+        }
         let mut children = vec![Vec::new(); n];
         for i in 1..n {
             let p = self.v[v as usize].close[i].parent as usize;
@@ -714,6 +722,48 @@ impl Engine {
             }
         }
         true
+    }
+
+    /// `allowed` when every node comes after its parent (as nodes are
+    /// created): one pass from the last node to the first folds each
+    /// subtree into its root, where asking each closed node about its own
+    /// subtree took time quadratic in the nodes (thousands of them where
+    /// definitions are inlined into definitions).
+    fn allowed_in_one_pass(&mut self, v: VId, label: Label, parents: &[usize]) -> bool {
+        let n = parents.len();
+        let mut struct_below = vec![false; n];
+        let mut closed_below = vec![false; n];
+        let mut allows_below = vec![false; n];
+        let mut closed = vec![false; n];
+        let mut allows = vec![false; n];
+        for i in (1..n).rev() {
+            let node = &self.v[v as usize].close[i];
+            let has_struct = node.has_struct || struct_below[i];
+            closed[i] = match node.kind {
+                NodeKind::Close => true,
+                NodeKind::Def if has_struct => true,
+                NodeKind::Def | NodeKind::Embed => closed_below[i],
+                _ => false,
+            };
+            let mut ok = node.open || node.labels().contains(&label) || allows_below[i];
+            if !ok && !node.patterns().is_empty() {
+                for p in node.patterns().to_vec() {
+                    if self.pattern_matches(v, p, label) {
+                        ok = true;
+                        break;
+                    }
+                }
+            }
+            allows[i] = ok;
+            let p = parents[i];
+            struct_below[p] |= has_struct;
+            closed_below[p] |= closed[i];
+            allows_below[p] |= ok;
+        }
+        (1..n).all(|i| {
+            let absorbed = self.v[v as usize].close[parents[i]].kind == NodeKind::Embed;
+            absorbed || !closed[i] || allows[i]
+        })
     }
 
     // ---- arcs ----
