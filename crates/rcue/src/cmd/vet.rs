@@ -80,9 +80,9 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
         Some(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
         None => 1,
     };
-    'files: for f in &files {
+    for f in &files {
         let fast = fast.clone();
-        let stop = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let mut runs = Vec::new();
             for docs in f.document_parts(parts) {
                 let (tx, rx) = std::sync::mpsc::sync_channel(256);
@@ -108,8 +108,8 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
                             super::export::report(&errors);
                             failed = true;
                             // A syntax error ends the stream: later parts
-                            // are not checked, as in one pass.
-                            return true;
+                            // of this file are not checked, as in one pass.
+                            return;
                         }
                     };
                     let placed = match args.load.place(loaded, f, i, doc) {
@@ -133,11 +133,7 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
                     }
                 }
             }
-            false
         });
-        if stop {
-            break 'files;
-        }
     }
     if failed {
         EXIT_ERRORS
