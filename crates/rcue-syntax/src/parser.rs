@@ -70,12 +70,7 @@ pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
     let (file, errs) = parser
         .parse(tokens.as_slice().split_token_span(eoi))
         .into_output_errors();
-    // Once recovery gave up, what follows are not errors of the input.
-    let stop = state.borrow().gave_up;
-    errors.extend(errs.into_iter().map(rich_to_error).filter(|e| {
-        e.message != PARSING_STOPPED && stop.is_none_or(|at| (e.span.start as usize) < at)
-    }));
-    errors.extend(gave_up(&state, src.len()));
+    add_parse_errors(&mut errors, errs, &state, src.len());
     let mut file = file.unwrap_or(empty);
     file.comments = lexed.comments;
     file.span = Span::new(0, src.len());
@@ -108,22 +103,31 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
     let (expr, errs) = parser
         .parse(tokens.as_slice().split_token_span(eoi))
         .into_output_errors();
-    // Once recovery gave up, what follows are not errors of the input.
+    add_parse_errors(&mut errors, errs, &state, end);
+    (expr.unwrap_or(bad), errors)
+}
+
+/// Adds a parse's errors to `errors`. When recovery ran out of steps (see
+/// `RuleState`), what it reported after that point says nothing about the
+/// input: one error at that point says where it stopped instead.
+fn add_parse_errors<'t, 's>(
+    errors: &mut Vec<SyntaxError>,
+    errs: Vec<Rich<'t, Token<'s>, SimpleSpan>>,
+    state: &FailureMemo<'t, 's>,
+    end: usize,
+) {
     let stop = state.borrow().gave_up;
     errors.extend(errs.into_iter().map(rich_to_error).filter(|e| {
         e.message != PARSING_STOPPED && stop.is_none_or(|at| (e.span.start as usize) < at)
     }));
-    errors.extend(gave_up(&state, end));
-    (expr.unwrap_or(bad), errors)
-}
-
-/// The error of a parse whose recovery ran out of steps (see `RuleState`).
-fn gave_up(state: &FailureMemo, end: usize) -> Option<SyntaxError> {
-    let at = state.borrow().gave_up?.min(end);
-    Some(SyntaxError {
+    let Some(at) = stop else {
+        return;
+    };
+    let at = at.min(end);
+    errors.push(SyntaxError {
         message: "too many syntax errors to recover from: parsing stopped here".to_string(),
         span: Span::new(at, at),
-    })
+    });
 }
 
 fn check_limits(tokens: &[(Token, Span)]) -> Option<SyntaxError> {
