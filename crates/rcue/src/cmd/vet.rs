@@ -80,6 +80,11 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
         Some(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
         None => 1,
     };
+    // What reaches this thread already failed the quick check: don't run
+    // it again.
+    if fast.is_some() {
+        loaded.instance.fast_vet = false;
+    }
     for f in &files {
         let fast = fast.clone();
         std::thread::scope(|scope| {
