@@ -131,6 +131,7 @@ pub fn data(bytes: &[u8]) {
     let Ok(src) = std::str::from_utf8(bytes) else {
         return;
     };
+    block_yaml_agrees(src);
     let mut docs = Vec::new();
     if let Ok(doc) = rcue_syntax::data::parse_json(src) {
         docs.push(("x.json", doc));
@@ -160,4 +161,30 @@ pub fn data(bytes: &[u8]) {
             }
         }
     });
+}
+
+/// The block YAML reader (`vet`'s fast path) reads each document between
+/// marker lines as the full parser does, or gives up. (Splitting at marker
+/// lines follows YAML, where a `---` line ends any content; yaml-rust2 in
+/// one pass lets a top-level block scalar run over one, so the document
+/// counts are not compared.)
+fn block_yaml_agrees(src: &str) {
+    use rcue_syntax::data::{parse_yaml_stream, read_block_document, yaml_document_end};
+    let mut tree = rcue_syntax::data::BlockTree::default();
+    let mut from = 0;
+    while from < src.len() {
+        let end = yaml_document_end(src, from, src.len());
+        if read_block_document(src, from..end, &mut tree) {
+            let docs = parse_yaml_stream(&src[from..end]);
+            let docs = docs
+                .as_ref()
+                .expect("the full parser rejects a block document");
+            assert_eq!(docs.len(), 1, "one block document");
+            assert!(
+                tree.same_as(tree.root(), &docs[0]),
+                "block document read differently"
+            );
+        }
+        from = end;
+    }
 }

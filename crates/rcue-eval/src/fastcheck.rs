@@ -27,6 +27,7 @@ use crate::ir::{kind, Decl, Expr, ExprId, FieldLabel, Kind, ListElem, Ref};
 use crate::label::{Label, LabelKind};
 use crate::meet::regex;
 use crate::num::Num;
+use rcue_syntax::data::{BlockNode, BlockTree};
 
 type CheckId = usize;
 
@@ -35,6 +36,8 @@ type CheckId = usize;
 enum Lit {
     Null,
     Bool(bool),
+    /// An integer that fits in 64 bits (`Builder::add` makes them so).
+    Int(i64),
     Num(Num),
     Str(Box<str>),
 }
@@ -128,21 +131,23 @@ impl FastSchema {
         self.check(self.root, doc, 0, false)
     }
 
+    /// `accepts`, for a document of the block YAML reader.
+    pub fn accepts_block(&self, tree: &BlockTree<'_>) -> bool {
+        self.check(self.root, Block(tree, tree.root()), 0, false)
+    }
+
     /// `shared`: the data is checked against several schemas at once
     /// (see `Check::All`).
-    fn check(&self, id: CheckId, d: &ast::Expr, depth: usize, shared: bool) -> bool {
+    fn check<'d, D: Data<'d>>(&self, id: CheckId, d: D, depth: usize, shared: bool) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
         match &self.checks[id] {
-            Check::Top => data_kind(d) != 0,
-            Check::Kind(k) => data_kind(d) & k != 0,
-            Check::Lit(l) => scalar(d).is_some_and(|s| lit_equal(l, &s)),
-            Check::Bound(op, l) => scalar(d).is_some_and(|s| bound_holds(*op, l, &s)),
-            Check::Regex(re, want) => match &d.kind {
-                ast::ExprKind::String(s) => s.as_plain().is_some_and(|t| re.is_match(t) == *want),
-                _ => false,
-            },
+            Check::Top => d.kind() != 0,
+            Check::Kind(k) => d.kind() & k != 0,
+            Check::Lit(l) => d.scalar().is_some_and(|s| lit_equal(l, &s)),
+            Check::Bound(op, l) => d.scalar().is_some_and(|s| bound_holds(*op, l, &s)),
+            Check::Regex(re, want) => d.text().is_some_and(|t| re.is_match(t) == *want),
             Check::All(cs, group) => {
                 let shared = shared || *group;
                 cs.iter().all(|&c| self.check(c, d, depth + 1, shared))
@@ -150,41 +155,42 @@ impl FastSchema {
             Check::Disj(cs, _) => cs.iter().any(|&c| self.check(c, d, depth + 1, shared)),
             Check::Struct(sc) => self.check_struct(sc, d, depth, shared),
             Check::List(prefix, rest) => {
-                let ast::ExprKind::List(l) = &d.kind else {
+                let Some((len, elems)) = d.elems() else {
                     return false;
                 };
-                if l.elems.len() < prefix.len() || (rest.is_none() && l.elems.len() != prefix.len())
-                {
+                if len < prefix.len() || (rest.is_none() && len != prefix.len()) {
                     return false;
                 }
-                l.elems.iter().enumerate().all(|(i, el)| {
-                    let ast::ListElem::Expr(e) = el else {
-                        return false;
-                    };
+                for (i, el) in elems.enumerate() {
                     let c = prefix.get(i).copied().or(*rest);
-                    c.is_some_and(|c| self.check(c, e, depth + 1, shared))
-                })
+                    match (el, c) {
+                        (Some(e), Some(c)) if self.check(c, e, depth + 1, shared) => {}
+                        _ => return false,
+                    }
+                }
+                true
             }
             Check::Pending => false,
         }
     }
 
-    fn check_struct(&self, sc: &StructCheck, d: &ast::Expr, depth: usize, shared: bool) -> bool {
-        let ast::ExprKind::Struct(s) = &d.kind else {
+    fn check_struct<'d, D: Data<'d>>(
+        &self,
+        sc: &StructCheck,
+        d: D,
+        depth: usize,
+        shared: bool,
+    ) -> bool {
+        let Some((len, fields)) = d.fields() else {
             return false;
         };
         let mut seen = vec![false; sc.fields.len()];
-        let mut keys: Vec<&str> = Vec::with_capacity(s.decls.len());
-        for decl in &s.decls {
-            let ast::Decl::Field(f) = decl else {
+        let mut keys: Vec<&str> = Vec::with_capacity(len);
+        for field in fields {
+            // Anything but a regular field of a known name: not data.
+            let Some((key, value)) = field else {
                 return false;
             };
-            let Some(key) = rcue_syntax::data::key_of(&f.label.kind) else {
-                return false;
-            };
-            if f.label.constraint != Constraint::Regular {
-                return false;
-            }
             // The same key twice unifies two values: leave that to the
             // evaluator.
             if keys.contains(&key) {
@@ -200,14 +206,14 @@ impl FastSchema {
             if let Some(i) = found {
                 seen[i] = true;
                 allowed = true;
-                if !self.check(sc.fields[i].2, &f.value, depth + 1, shared) {
+                if !self.check(sc.fields[i].2, value, depth + 1, shared) {
                     return false;
                 }
             }
             for (pat, c) in &sc.patterns {
                 if pattern_matches(pat, key) {
                     allowed = true;
-                    if !self.check(*c, &f.value, depth + 1, shared) {
+                    if !self.check(*c, value, depth + 1, shared) {
                         return false;
                     }
                 }
@@ -275,6 +281,20 @@ impl Builder<'_> {
     }
 
     fn add(&mut self, c: Check) -> CheckId {
+        // Most numbers of schemas and data are small integers: compare
+        // those without big-number arithmetic.
+        let small = |l: Lit| match l {
+            Lit::Num(n) if n.is_int => match n.to_i64() {
+                Some(v) => Lit::Int(v),
+                None => Lit::Num(n),
+            },
+            l => l,
+        };
+        let c = match c {
+            Check::Lit(l) => Check::Lit(small(l)),
+            Check::Bound(op, l) => Check::Bound(op, small(l)),
+            c => c,
+        };
         self.checks.push(c);
         self.checks.len() - 1
     }
@@ -539,48 +559,166 @@ fn pattern_matches(p: &Option<(regex::Regex, bool)>, key: &str) -> bool {
 enum Scalar<'a> {
     Null,
     Bool(bool),
+    /// An integer that fits in 64 bits (most of them).
+    Int(i64),
     Num(Num),
     Str(&'a str),
 }
 
-fn scalar(d: &ast::Expr) -> Option<Scalar<'_>> {
-    Some(match &d.kind {
-        ast::ExprKind::Null => Scalar::Null,
-        ast::ExprKind::Bool(b) => Scalar::Bool(*b),
-        ast::ExprKind::String(s) if !s.is_bytes => Scalar::Str(s.as_plain()?),
-        ast::ExprKind::Int(_) | ast::ExprKind::Float(_) | ast::ExprKind::Unary(..) => {
-            Scalar::Num(number(d)?)
-        }
-        _ => return None,
-    })
+/// A data document as the check reads it: a syntax tree from a data file
+/// (`&ast::Expr`) or a node of the block YAML reader (`Block`).
+trait Data<'d>: Copy {
+    /// The kind of the value (0 for anything that is not data).
+    fn kind(self) -> Kind;
+    fn scalar(self) -> Option<Scalar<'d>>;
+    /// A string's text.
+    fn text(self) -> Option<&'d str>;
+    /// A list's length and elements (`None` elements: not data).
+    fn elems(self) -> Option<(usize, impl Iterator<Item = Option<Self>>)>;
+    /// A struct's size and regular fields (`None` fields: anything else).
+    #[allow(clippy::type_complexity)]
+    fn fields(self) -> Option<(usize, impl Iterator<Item = Option<(&'d str, Self)>>)>;
 }
 
-fn number(d: &ast::Expr) -> Option<Num> {
-    match &d.kind {
-        ast::ExprKind::Int(t) => Num::parse_int(t).ok(),
-        ast::ExprKind::Float(t) => Num::parse_float(t).ok(),
-        ast::ExprKind::Unary(UnaryOp::Neg, x) => number(x).map(|n| n.neg()),
-        _ => None,
-    }
-}
-
-/// The kind of a data value (0 for anything that is not data).
-fn data_kind(d: &ast::Expr) -> Kind {
-    match &d.kind {
-        ast::ExprKind::Null => kind::NULL,
-        ast::ExprKind::Bool(_) => kind::BOOL,
-        ast::ExprKind::Int(_) => kind::INT,
-        ast::ExprKind::Float(_) => kind::FLOAT,
-        ast::ExprKind::Unary(UnaryOp::Neg, x) => match x.kind {
+impl<'d> Data<'d> for &'d ast::Expr {
+    fn kind(self) -> Kind {
+        match &self.kind {
+            ast::ExprKind::Null => kind::NULL,
+            ast::ExprKind::Bool(_) => kind::BOOL,
             ast::ExprKind::Int(_) => kind::INT,
             ast::ExprKind::Float(_) => kind::FLOAT,
+            ast::ExprKind::Unary(UnaryOp::Neg, x) => match x.kind {
+                ast::ExprKind::Int(_) => kind::INT,
+                ast::ExprKind::Float(_) => kind::FLOAT,
+                _ => 0,
+            },
+            ast::ExprKind::String(s) if s.as_plain().is_some() && !s.is_bytes => kind::STRING,
+            ast::ExprKind::List(_) => kind::LIST,
+            ast::ExprKind::Struct(_) => kind::STRUCT,
             _ => 0,
-        },
-        ast::ExprKind::String(s) if s.as_plain().is_some() && !s.is_bytes => kind::STRING,
-        ast::ExprKind::List(_) => kind::LIST,
-        ast::ExprKind::Struct(_) => kind::STRUCT,
-        _ => 0,
+        }
     }
+
+    fn scalar(self) -> Option<Scalar<'d>> {
+        Some(match &self.kind {
+            ast::ExprKind::Null => Scalar::Null,
+            ast::ExprKind::Bool(b) => Scalar::Bool(*b),
+            ast::ExprKind::String(s) if !s.is_bytes => Scalar::Str(s.as_plain()?),
+            ast::ExprKind::Int(t) => int_scalar(t, false)?,
+            ast::ExprKind::Float(t) => Scalar::Num(Num::parse_float(t).ok()?),
+            ast::ExprKind::Unary(UnaryOp::Neg, x) => match &x.kind {
+                ast::ExprKind::Int(t) => int_scalar(t, true)?,
+                ast::ExprKind::Float(t) => Scalar::Num(Num::parse_float(t).ok()?.neg()),
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    fn text(self) -> Option<&'d str> {
+        match &self.kind {
+            ast::ExprKind::String(s) if !s.is_bytes => s.as_plain(),
+            _ => None,
+        }
+    }
+
+    fn elems(self) -> Option<(usize, impl Iterator<Item = Option<Self>>)> {
+        let ast::ExprKind::List(l) = &self.kind else {
+            return None;
+        };
+        let elems = l.elems.iter().map(|el| match el {
+            ast::ListElem::Expr(e) => Some(e),
+            _ => None,
+        });
+        Some((l.elems.len(), elems))
+    }
+
+    fn fields(self) -> Option<(usize, impl Iterator<Item = Option<(&'d str, Self)>>)> {
+        let ast::ExprKind::Struct(s) = &self.kind else {
+            return None;
+        };
+        let fields = s.decls.iter().map(|decl| match decl {
+            ast::Decl::Field(f) if f.label.constraint == Constraint::Regular => {
+                Some((rcue_syntax::data::key_of(&f.label.kind)?, &f.value))
+            }
+            _ => None,
+        });
+        Some((s.decls.len(), fields))
+    }
+}
+
+/// A node of a document read by the block YAML reader.
+#[derive(Clone, Copy)]
+struct Block<'d>(&'d BlockTree<'d>, u32);
+
+impl<'d> Data<'d> for Block<'d> {
+    fn kind(self) -> Kind {
+        match self.0.node(self.1) {
+            BlockNode::Null => kind::NULL,
+            BlockNode::Bool(_) => kind::BOOL,
+            BlockNode::Int(_) => kind::INT,
+            BlockNode::Float(_) => kind::FLOAT,
+            BlockNode::Str(_) => kind::STRING,
+            BlockNode::List(..) => kind::LIST,
+            BlockNode::Map(..) => kind::STRUCT,
+        }
+    }
+
+    fn scalar(self) -> Option<Scalar<'d>> {
+        Some(match self.0.node(self.1) {
+            BlockNode::Null => Scalar::Null,
+            BlockNode::Bool(b) => Scalar::Bool(b),
+            BlockNode::Int(t) => match t.strip_prefix('-') {
+                Some(digits) => int_scalar(digits, true)?,
+                None => int_scalar(t, false)?,
+            },
+            BlockNode::Float(t) => Scalar::Num(Num::parse_float(t).ok()?),
+            BlockNode::Str(t) => Scalar::Str(t),
+            BlockNode::List(..) | BlockNode::Map(..) => return None,
+        })
+    }
+
+    fn text(self) -> Option<&'d str> {
+        match self.0.node(self.1) {
+            BlockNode::Str(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn elems(self) -> Option<(usize, impl Iterator<Item = Option<Self>>)> {
+        let BlockNode::List(start, end) = self.0.node(self.1) else {
+            return None;
+        };
+        let tree = self.0;
+        let items = tree.items(start, end);
+        Some((
+            items.len(),
+            items.iter().map(move |&i| Some(Block(tree, i))),
+        ))
+    }
+
+    fn fields(self) -> Option<(usize, impl Iterator<Item = Option<(&'d str, Self)>>)> {
+        let BlockNode::Map(start, end) = self.0.node(self.1) else {
+            return None;
+        };
+        let tree = self.0;
+        let fields = tree.fields(start, end);
+        Some((
+            fields.len(),
+            fields.iter().map(move |&(k, v)| Some((k, Block(tree, v)))),
+        ))
+    }
+}
+
+/// An integer from its digits (any CUE integer literal), negated if `neg`.
+fn int_scalar(digits: &str, neg: bool) -> Option<Scalar<'static>> {
+    let b = digits.as_bytes();
+    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
+        let v = digits.parse::<i64>().ok()?;
+        return Some(Scalar::Int(if neg { -v } else { v }));
+    }
+    let n = Num::parse_int(digits).ok()?;
+    Some(Scalar::Num(if neg { n.neg() } else { n }))
 }
 
 fn lit_equal(l: &Lit, s: &Scalar) -> bool {
@@ -588,23 +726,55 @@ fn lit_equal(l: &Lit, s: &Scalar) -> bool {
         (Lit::Null, Scalar::Null) => true,
         (Lit::Bool(a), Scalar::Bool(b)) => a == b,
         (Lit::Str(a), Scalar::Str(b)) => a.as_ref() == *b,
+        (Lit::Int(a), Scalar::Int(b)) => a == b,
         // `1 & 1.0` is a conflict of kinds: not equal here.
-        (Lit::Num(a), Scalar::Num(b)) => a.is_int == b.is_int && a.cmp_value(b) == Ordering::Equal,
+        (Lit::Int(_) | Lit::Num(_), Scalar::Int(_) | Scalar::Num(_)) => {
+            lit_is_int(l) == scalar_is_int(s) && num_order(s, l) == Some(Ordering::Equal)
+        }
         _ => false,
     }
 }
 
+fn lit_is_int(l: &Lit) -> bool {
+    match l {
+        Lit::Int(_) => true,
+        Lit::Num(n) => n.is_int,
+        _ => false,
+    }
+}
+
+fn scalar_is_int(s: &Scalar) -> bool {
+    match s {
+        Scalar::Int(_) => true,
+        Scalar::Num(n) => n.is_int,
+        _ => false,
+    }
+}
+
+/// How a data number compares with a literal one.
+fn num_order(s: &Scalar, l: &Lit) -> Option<Ordering> {
+    Some(match (s, l) {
+        (Scalar::Int(x), Lit::Int(b)) => x.cmp(b),
+        (Scalar::Int(x), Lit::Num(b)) => Num::int(*x).cmp_value(b),
+        (Scalar::Num(x), Lit::Int(b)) => x.cmp_value(&Num::int(*b)),
+        (Scalar::Num(x), Lit::Num(b)) => x.cmp_value(b),
+        _ => return None,
+    })
+}
+
 fn bound_holds(op: UnaryOp, l: &Lit, s: &Scalar) -> bool {
     if op == UnaryOp::Ne {
-        return match (l, s) {
-            (Lit::Num(a), Scalar::Num(b)) => a.cmp_value(b) != Ordering::Equal,
-            _ => !lit_equal(l, s),
+        return match num_order(s, l) {
+            Some(ord) => ord != Ordering::Equal,
+            None => !lit_equal(l, s),
         };
     }
     let ord = match (s, l) {
-        (Scalar::Num(x), Lit::Num(b)) => x.cmp_value(b),
         (Scalar::Str(x), Lit::Str(b)) => (*x).cmp(b.as_ref()),
-        _ => return false,
+        _ => match num_order(s, l) {
+            Some(ord) => ord,
+            None => return false,
+        },
     };
     match op {
         UnaryOp::Lt => ord == Ordering::Less,

@@ -120,6 +120,66 @@ proptest! {
     }
 }
 
+/// `e` (a JSON document) as block YAML, at `indent`.
+fn block_yaml(e: &rcue_syntax::ast::Expr, indent: usize, out: &mut String) {
+    use rcue_syntax::ast::{Decl, ExprKind, ListElem};
+    let pad = " ".repeat(indent);
+    match &e.kind {
+        ExprKind::Struct(s) if !s.decls.is_empty() => {
+            for d in &s.decls {
+                let Decl::Field(f) = d else { unreachable!() };
+                let key = rcue_syntax::data::key_of(&f.label.kind).unwrap();
+                out.push_str(&format!("\n{pad}{key}:"));
+                block_yaml(&f.value, indent + 2, out);
+            }
+        }
+        ExprKind::List(l) if !l.elems.is_empty() => {
+            for el in &l.elems {
+                let ListElem::Expr(x) = el else {
+                    unreachable!()
+                };
+                out.push_str(&format!("\n{pad}-"));
+                block_yaml(x, indent + 2, out);
+            }
+        }
+        ExprKind::Struct(_) => out.push_str(" {}"),
+        ExprKind::List(_) => out.push_str(" []"),
+        // Strings quoted, so that `"1"` stays a string.
+        ExprKind::String(s) => out.push_str(&format!(" '{}'", s.as_plain().unwrap())),
+        _ => out.push_str(&format!(" {}", rcue_syntax::format::format_expr(e))),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The check gives the same verdict on a document read by the block
+    /// YAML reader as on its syntax tree, and accepts only valid ones.
+    #[test]
+    fn block_documents_get_the_same_verdict(
+        fields in prop::collection::vec((0..NAMES.len(), 0..3usize, 0..CONSTRAINTS.len()), 0..4),
+        closed in any::<bool>(),
+        data in prop::collection::vec((0..4usize, 0..VALUES.len()), 0..4),
+    ) {
+        let src = schema(&fields, closed);
+        let json = rcue_syntax::data::parse_json(&document(&data)).expect("document is JSON");
+        let mut yaml = String::new();
+        block_yaml(&json, 0, &mut yaml);
+        let yaml = format!("---{yaml}\n");
+        let mut tree = rcue_syntax::data::BlockTree::default();
+        prop_assume!(rcue_syntax::data::read_block_document(&yaml, 0..yaml.len(), &mut tree));
+        let mut inst = Instance::from_sources(&[("s.cue", &src)]).expect("schema compiles");
+        if let Some(fast) = inst.fast_schema(Some("#S")) {
+            let ast = rcue_syntax::data::parse_yaml_stream(&yaml).expect("valid YAML");
+            let verdict = fast.accepts_block(&tree);
+            prop_assert_eq!(verdict, fast.accepts(&ast[0]), "schema:\n{}\ndocument:{}", src, yaml);
+            inst.fast_vet = false;
+            let errors = inst.vet_data(Some("#S"), "d.yaml", &yaml, &ast[0], true);
+            prop_assert!(!verdict || errors.is_empty(), "schema:\n{}\ndocument:{}", src, yaml);
+        }
+    }
+}
+
 /// A duplicate key unifies two values; the quick check leaves it alone.
 #[test]
 fn duplicate_keys_go_to_full_evaluation() {

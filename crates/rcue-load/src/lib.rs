@@ -96,19 +96,29 @@ impl DataFile {
     /// parsed at the same time (YAML streams split at document markers;
     /// other formats are one run).
     pub fn document_parts(&self, parts: usize) -> Vec<Documents<'_>> {
-        if self.format != Format::Yaml || parts < 2 {
-            return vec![self.documents()];
+        match self.yaml_parts(parts) {
+            Some(ranges) => ranges
+                .into_iter()
+                .map(|range| self.yaml_documents_in(range))
+                .collect(),
+            None => vec![self.documents()],
         }
-        rcue_syntax::data::yaml_parts(&self.text, parts)
-            .into_iter()
-            .map(|range| {
-                let fail = move |e: rcue_syntax::data::DataError| self.data_error(e);
-                Box::new(
-                    rcue_syntax::data::yaml_documents_in(&self.text, range)
-                        .map(move |d| d.map_err(fail)),
-                ) as Documents<'_>
-            })
-            .collect()
+    }
+
+    /// For a YAML stream, up to `parts` consecutive ranges of the text
+    /// that start at document markers (see `yaml_documents_in`); `None`
+    /// for other formats.
+    pub fn yaml_parts(&self, parts: usize) -> Option<Vec<std::ops::Range<usize>>> {
+        (self.format == Format::Yaml).then(|| rcue_syntax::data::yaml_parts(&self.text, parts))
+    }
+
+    /// The documents of the part `range` of a YAML stream, which must
+    /// start at a line start.
+    pub fn yaml_documents_in(&self, range: std::ops::Range<usize>) -> Documents<'_> {
+        let fail = move |e: rcue_syntax::data::DataError| self.data_error(e);
+        Box::new(
+            rcue_syntax::data::yaml_documents_in(&self.text, range).map(move |d| d.map_err(fail)),
+        )
     }
 
     fn data_error(&self, e: rcue_syntax::data::DataError) -> Vec<Error> {

@@ -4,8 +4,11 @@
 //! file's own text, so an evaluation error names `data.yaml:LINE:COL` just
 //! as it names a `.cue` file.
 
+mod block_yaml;
 mod json;
 mod yaml;
+
+pub use block_yaml::{read_block_document, yaml_document_end, BlockNode, BlockTree};
 
 pub use json::{parse_json, parse_json_stream};
 pub use yaml::{parse_yaml_stream, yaml_documents, yaml_documents_in, yaml_parts, YamlDocuments};

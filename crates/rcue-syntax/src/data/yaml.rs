@@ -35,11 +35,11 @@ pub fn yaml_documents(src: &str) -> YamlDocuments<'_> {
 /// at a line start, as the parts of `yaml_parts` do), with positions in
 /// the whole stream.
 pub fn yaml_documents_in(src: &str, range: std::ops::Range<usize>) -> YamlDocuments<'_> {
-    let lines = crate::span::LineIndex::new(src);
-    let line_base = lines.line_col(range.start as u32).0 - 1;
+    // Lines are indexed in the part only: a stream read in many small
+    // parts must not index the whole text for each.
     YamlDocuments {
-        lines,
-        line_base,
+        lines: crate::span::LineIndex::new(&src[range.clone()]),
+        base: range.start,
         parser: Parser::new_from_str(&src[range]),
         state: BuilderState::default(),
         src,
@@ -80,9 +80,9 @@ pub fn yaml_parts(src: &str, parts: usize) -> Vec<std::ops::Range<usize>> {
 /// Iterator over a YAML stream's documents (see `yaml_documents`).
 pub struct YamlDocuments<'a> {
     src: &'a str,
+    /// The lines of the part being parsed, which starts at `base`.
     lines: crate::span::LineIndex,
-    /// Lines of the stream before the part being parsed.
-    line_base: u32,
+    base: usize,
     parser: Parser<std::str::Chars<'a>>,
     state: BuilderState,
     finished: bool,
@@ -98,14 +98,14 @@ impl Iterator for YamlDocuments<'_> {
         let mut b = Builder {
             src: self.src,
             lines: &self.lines,
-            line_base: self.line_base,
+            base: self.base,
             st: &mut self.state,
         };
         loop {
             let step = match self.parser.next_token() {
                 Err(e) => Err(DataError::new(
                     e.info().to_string(),
-                    offset(self.src, &self.lines, self.line_base, e.marker()),
+                    offset(self.src, &self.lines, self.base, e.marker()),
                 )),
                 Ok((Event::StreamEnd, _)) => {
                     self.finished = true;
@@ -126,11 +126,11 @@ impl Iterator for YamlDocuments<'_> {
 
 /// The byte offset of a marker (computed from line and column, which are
 /// reliable whatever the text's encoding).
-fn offset(src: &str, lines: &crate::span::LineIndex, line_base: u32, m: &Marker) -> usize {
-    let Some(start) = lines.line_start(m.line() as u32 + line_base) else {
+fn offset(src: &str, lines: &crate::span::LineIndex, base: usize, m: &Marker) -> usize {
+    let Some(start) = lines.line_start(m.line() as u32) else {
         return src.len();
     };
-    let start = start as usize;
+    let start = base + start as usize;
     let rest = &src[start..];
     let col = m.col(); // 0-based, unlike the line
     if rest.is_char_boundary(col.min(rest.len()))
@@ -181,13 +181,13 @@ struct BuilderState {
 struct Builder<'a> {
     src: &'a str,
     lines: &'a crate::span::LineIndex,
-    line_base: u32,
+    base: usize,
     st: &'a mut BuilderState,
 }
 
 impl Builder<'_> {
     fn event(&mut self, ev: Event, mark: Marker) -> Result<(), DataError> {
-        let at = offset(self.src, self.lines, self.line_base, &mark);
+        let at = offset(self.src, self.lines, self.base, &mark);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = Span::new(at, (at + text.len().max(1)).min(self.src.len()).max(at));
@@ -445,6 +445,26 @@ fn scalar(
         )),
         _ => Ok(string_expr(text.to_string(), span)),
     }
+}
+
+/// Whether a plain scalar is a number or infinity/NaN (which the reader
+/// rewrites or rejects) rather than text.
+pub(super) fn special_plain(text: &str) -> bool {
+    matches!(
+        text,
+        ".inf"
+            | "-.inf"
+            | "+.inf"
+            | ".Inf"
+            | "-.Inf"
+            | "+.Inf"
+            | ".INF"
+            | "-.INF"
+            | "+.INF"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+    ) || number(text, Span::new(0, 0)).is_some()
 }
 
 /// A YAML core-schema number, or `None` when the text is not one.

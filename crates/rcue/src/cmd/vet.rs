@@ -1,5 +1,7 @@
 //! `rcue vet`: checks data files against CUE (or CUE alone for errors).
 
+use rcue_eval::fastcheck::FastSchema;
+
 use crate::{EXIT_ERRORS, EXIT_OK};
 
 #[derive(clap::Args)]
@@ -86,13 +88,26 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
         loaded.instance.fast_vet = false;
     }
     for f in &files {
-        let fast = fast.clone();
         std::thread::scope(|scope| {
             let mut runs = Vec::new();
-            for docs in f.document_parts(parts) {
+            let work: Vec<Work> = match (&fast, f.yaml_parts(parts)) {
+                (Some(fast), Some(ranges)) => ranges
+                    .into_iter()
+                    .map(|r| Work::Yaml(r, fast.clone()))
+                    .collect(),
+                _ => f
+                    .document_parts(parts)
+                    .into_iter()
+                    .map(Work::Docs)
+                    .collect(),
+            };
+            for w in work {
                 let (tx, rx) = std::sync::mpsc::sync_channel(256);
                 let fast = fast.clone();
-                scope.spawn(move || worker(docs, fast.as_deref(), tx));
+                scope.spawn(move || match w {
+                    Work::Yaml(range, fast) => yaml_worker(f, range, &fast, tx),
+                    Work::Docs(docs) => worker(docs, fast.as_deref(), tx),
+                });
                 runs.push(rx);
             }
             // Parts are reported in order, so messages come out as they
@@ -154,24 +169,67 @@ enum Parsed {
     End(usize),
 }
 
+type Sender = std::sync::mpsc::SyncSender<Parsed>;
+
+/// What one parsing thread reads: a range of a YAML stream, read with
+/// the block reader where it can be, or documents from the full parsers.
+enum Work<'a> {
+    Yaml(std::ops::Range<usize>, std::sync::Arc<FastSchema>),
+    Docs(rcue_load::Documents<'a>),
+}
+
 /// Parses one part of a data file, dropping the documents `fast` accepts.
-fn worker(
-    docs: rcue_load::Documents<'_>,
-    fast: Option<&rcue_eval::fastcheck::FastSchema>,
-    tx: std::sync::mpsc::SyncSender<Parsed>,
-) {
+fn worker(docs: rcue_load::Documents<'_>, fast: Option<&FastSchema>, tx: Sender) {
     let mut n = 0;
+    if send_unaccepted(docs, fast, &mut n, &tx) {
+        let _ = tx.send(Parsed::End(n));
+    }
+}
+
+/// Sends the documents `fast` does not accept, counting all in `n`.
+/// `false` once the stream (or the receiver) has ended.
+fn send_unaccepted(
+    docs: rcue_load::Documents<'_>,
+    fast: Option<&FastSchema>,
+    n: &mut usize,
+    tx: &Sender,
+) -> bool {
     for doc in docs {
-        n += 1;
+        *n += 1;
         if let (Some(fast), Ok(d)) = (fast, &doc) {
             if fast.accepts(d) {
                 continue;
             }
         }
         let end = doc.is_err();
-        if tx.send(Parsed::Doc(n - 1, doc)).is_err() || end {
+        if tx.send(Parsed::Doc(*n - 1, doc)).is_err() || end {
+            return false;
+        }
+    }
+    true
+}
+
+/// `worker` for a part `range` of a YAML stream: each document the block
+/// reader can read is checked from its tree; the others (and those the
+/// check does not accept) go through the full parser.
+fn yaml_worker(
+    f: &rcue_load::DataFile,
+    range: std::ops::Range<usize>,
+    fast: &FastSchema,
+    tx: Sender,
+) {
+    use rcue_syntax::data::{read_block_document, yaml_document_end, BlockTree};
+    let mut tree = BlockTree::default();
+    let mut n = 0;
+    let mut from = range.start;
+    while from < range.end {
+        let end = yaml_document_end(&f.text, from, range.end);
+        if read_block_document(&f.text, from..end, &mut tree) && fast.accepts_block(&tree) {
+            n += 1;
+        } else if !send_unaccepted(f.yaml_documents_in(from..end), Some(fast), &mut n, &tx) {
             return;
         }
+        from = end;
     }
     let _ = tx.send(Parsed::End(n));
 }
