@@ -474,11 +474,7 @@ impl<'a> Reader<'a, '_> {
                 self.pos = close + 1;
                 BlockNode::Str(text)
             }
-            b'[' if self.byte(self.pos + 1) == Some(b']') => {
-                self.pos += 2;
-                let at = self.t.items.len() as u32;
-                BlockNode::List(at, at)
-            }
+            b'[' => self.flow_sequence()?,
             b'{' if self.byte(self.pos + 1) == Some(b'}') => {
                 self.pos += 2;
                 let at = self.t.fields.len() as u32;
@@ -513,6 +509,71 @@ impl<'a> Reader<'a, '_> {
             return Err(Bail);
         }
         Ok(self.t.add(node))
+    }
+}
+
+impl<'a> Reader<'a, '_> {
+    /// A one-line flow sequence of scalars (`[]`, `["sh", "-c"]`,
+    /// `[80, 443]`); its plain scalars are limited to words, numbers and
+    /// paths, which read the same in flow and block context.
+    fn flow_sequence(&mut self) -> R<BlockNode<'a>> {
+        let base = self.t.open_items.len();
+        self.pos += 1; // the `[`
+        self.skip_spaces();
+        if self.byte(self.pos) == Some(b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                let node = match self.byte(self.pos) {
+                    Some(b'"' | b'\'') => {
+                        let close = self.quoted()?;
+                        let text = &self.s[self.pos + 1..close];
+                        self.pos = close + 1;
+                        BlockNode::Str(text)
+                    }
+                    _ => {
+                        let from = self.pos;
+                        while self
+                            .byte(self.pos)
+                            .is_some_and(|c| c.is_ascii_alphanumeric() || b"._/-".contains(&c))
+                        {
+                            self.pos += 1;
+                        }
+                        let text = &self.s[from..self.pos];
+                        let first = text.as_bytes().first().copied().ok_or(Bail)?;
+                        let second = text.as_bytes().get(1).copied();
+                        if !(first.is_ascii_alphanumeric()
+                            || first == b'-' && second.is_some_and(|c| c.is_ascii_digit()))
+                        {
+                            return Err(Bail);
+                        }
+                        plain(text)?
+                    }
+                };
+                let id = self.t.add(node);
+                self.t.open_items.push(id);
+                self.skip_spaces();
+                match self.byte(self.pos) {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_spaces();
+                        // A trailing comma is left to the full parser.
+                        if self.byte(self.pos) == Some(b']') {
+                            return Err(Bail);
+                        }
+                    }
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(Bail),
+                }
+            }
+        }
+        let start = self.t.items.len() as u32;
+        let open = self.t.open_items.drain(base..);
+        self.t.items.extend(open);
+        Ok(BlockNode::List(start, self.t.items.len() as u32))
     }
 }
 
@@ -641,6 +702,8 @@ spec:
   -   name: b
 
       ports: [] # empty
+      command: [\"sh\", '-c', run.sh, -1, 2.5, true, null, a/b-c_d.e]
+      empty: [ ]
 ---
 - a
 - - b
@@ -657,7 +720,13 @@ x: y#z
         for src in [
             "a: |\n  text\n",
             "a: >\n  text\n",
-            "a: [1, 2]\n",
+            "a: [1, 2\n",
+            "a: [1, 2,]\n",
+            "a: [[1]]\n",
+            "a: [b c]\n",
+            "a: [b: c]\n",
+            "a: [-]\n",
+            "a: [1, 2] x\n",
             "a: {b: 1}\n",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
@@ -718,7 +787,8 @@ x: y#z
                 "a: 1", "b:", "- x", "-", "- k: v", "c: 'q'", "d: \"e f\"", "e: [] ",
                 "f: -0.5", "g: 01", "h: x # c", "# c", "", "i: j:k", "---", "- - 1",
                 "k: 'a'b", "\"l\": 2", "m :  n", "- ", "o: {}", "p: \"\"", "q: -",
-                "r: ~", "s: 1.", "t: -x", "u: 🦀",
+                "r: ~", "s: 1.", "t: -x", "u: 🦀", "v: [a, 'b', 1]", "w: [-1,x]", "y: [ ]",
+                "z: [a,", "- [1, .5]", "- [x: 1]",
             ])),
             0..12,
         )) {
