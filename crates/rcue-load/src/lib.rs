@@ -197,6 +197,28 @@ fn qualifier(arg: &str) -> Option<Format> {
     })
 }
 
+/// `args` without their data files, when that loads the same instances
+/// (there is a `.cue` file or package among them, and no standard input):
+/// for loading an instance again without reading the data again.
+pub fn without_data_files(args: &[String]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut next_format = None;
+    for arg in args {
+        if arg == "-" {
+            return None;
+        }
+        if let Some(q) = qualifier(arg) {
+            next_format = Some(q);
+            continue;
+        }
+        match next_format.take().or_else(|| format_of(arg)) {
+            Some(Format::Cue) | None => out.push(arg.clone()),
+            Some(_) => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// Where a package directory lives.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Loc {

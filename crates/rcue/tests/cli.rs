@@ -239,3 +239,58 @@ fn mod_vet_reports_bad_values_with_the_field_path() {
     assert!(err.contains("invalid value 0"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 }
+
+/// A stream large enough to be checked in full on several threads (each
+/// with an instance of its own, as when the schema is outside the quick
+/// check's subset) reports its documents' errors in stream order, at
+/// their own lines, and stops at a syntax error as one pass would.
+#[test]
+fn vet_checks_a_large_stream_on_several_threads_in_order() {
+    let dir = tempdir("vet-threads");
+    std::fs::write(
+        dir.join("schema.cue"),
+        "import \"strings\"\n#Doc: {\n\tname: =~\"^[a-z]+$\" & strings.MaxRunes(8)\n\tn: int & <100\n\tnote?: string\n}\n",
+    )
+    .unwrap();
+    let mut yaml = String::new();
+    let mut expected = Vec::new();
+    let docs = 40_000; // about 1.3 MB
+    let mut line = 1; // of the next `---`
+    for i in 0..docs {
+        if i == docs - 2 {
+            yaml.push_str("---\nname: [\n");
+            expected.push(format!("./data.yaml:{}:1", line + 2));
+            break;
+        }
+        let (name, n) = match i {
+            7 => ("Bad", 1),
+            20_001 => ("ok", 500),
+            _ => ("ok", i % 100),
+        };
+        // Block scalars are read by the full YAML parser, the rest by
+        // the block reader.
+        let note = if i % 3 == 0 {
+            "note: 'quoted'\n"
+        } else {
+            "note: |\n  text\n"
+        };
+        yaml.push_str(&format!("---\nname: {name}\nn: {n}\n{note}"));
+        match i {
+            7 => expected.push(format!("./data.yaml:{}:7", line + 1)),
+            20_001 => expected.push(format!("./data.yaml:{}:4", line + 2)),
+            _ => {}
+        }
+        line += 3 + note.matches('\n').count();
+    }
+    yaml.push_str("---\nname: Late\nn: 1\n");
+    std::fs::write(dir.join("data.yaml"), yaml).unwrap();
+    let out = rcue(&["vet", "-d", "#Doc", "schema.cue", "data.yaml"], &dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let data_lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("./data.yaml"))
+        .collect();
+    assert_eq!(data_lines, expected, "{stderr}");
+}

@@ -77,6 +77,21 @@ impl LoadArgs {
             })
     }
 
+    /// The instances again, without their data files and without
+    /// reporting errors: for threads that need instances of their own
+    /// after the main thread loaded them. `None` when a second load could
+    /// differ from the first (standard input, `-T` values such as `now`
+    /// and `rand`, data files alone) or fails.
+    pub fn load_again(&self) -> Option<ManuallyDrop<Vec<Loaded>>> {
+        if self.inject_vars {
+            return None;
+        }
+        let args = rcue_load::without_data_files(&self.args)?;
+        rcue_load::load_instances(&args, &self.config())
+            .ok()
+            .map(ManuallyDrop::new)
+    }
+
     /// Wraps document `index` of a data file in the `-l` label path
     /// computed for it.
     pub fn place(

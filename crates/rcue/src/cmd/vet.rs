@@ -27,15 +27,15 @@ pub fn run(args: Args) -> u8 {
     // Every instance is checked (`./...` names many); data files come with
     // a single one.
     let mut status = EXIT_OK;
-    for loaded in instances.iter_mut() {
-        if vet(&args, loaded) != EXIT_OK {
+    for (i, loaded) in instances.iter_mut().enumerate() {
+        if vet(&args, loaded, i) != EXIT_OK {
             status = EXIT_ERRORS;
         }
     }
     status
 }
 
-fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
+fn vet(args: &Args, loaded: &mut rcue_load::Loaded, index: usize) -> u8 {
     let files = std::mem::take(&mut loaded.data);
     let mut failed = false;
     if files.is_empty() {
@@ -76,18 +76,21 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
     } else {
         None
     };
-    // With a quick check, most documents never reach this thread: parse
-    // and check them on every core, in consecutive parts of each stream.
-    let parts = match fast {
-        Some(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
-        None => 1,
-    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     // What reaches this thread already failed the quick check: don't run
     // it again.
     if fast.is_some() {
         loaded.instance.fast_vet = false;
     }
     for f in &files {
+        // A large stream of documents that need no placing is checked in
+        // full on the parsing threads too, each with an instance of its
+        // own (instances cannot be shared between threads).
+        let own = args.load.path.is_empty() && f.text.len() >= OWN_INSTANCE_MIN && cores > 1;
+        // With a quick check or instances of their own, most documents
+        // never reach this thread: parse and check them on every core, in
+        // consecutive parts of each stream.
+        let parts = if fast.is_some() || own { cores } else { 1 };
         std::thread::scope(|scope| {
             let mut runs = Vec::new();
             let work: Vec<Work> = match (&fast, f.yaml_parts(parts)) {
@@ -104,9 +107,13 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
             for w in work {
                 let (tx, rx) = std::sync::mpsc::sync_channel(256);
                 let fast = fast.clone();
-                scope.spawn(move || match w {
-                    Work::Yaml(range, fast) => yaml_worker(f, range, &fast, tx),
-                    Work::Docs(docs) => worker(docs, fast.as_deref(), tx),
+                scope.spawn(move || {
+                    let mut checker = own.then(|| OwnCheck::new(args, index, f, concrete));
+                    let checker = checker.as_mut();
+                    match w {
+                        Work::Yaml(range, fast) => yaml_worker(f, range, &fast, checker, tx),
+                        Work::Docs(docs) => worker(docs, fast.as_deref(), checker, tx),
+                    }
                 });
                 runs.push(rx);
             }
@@ -117,6 +124,11 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
                 for msg in rx {
                     let (i, doc) = match msg {
                         Parsed::Doc(i, doc) => (base + i, doc),
+                        Parsed::Checked(errors) => {
+                            super::export::report(&errors);
+                            failed = true;
+                            continue;
+                        }
                         Parsed::End(n) => {
                             base += n;
                             continue;
@@ -162,11 +174,60 @@ fn vet(args: &Args, loaded: &mut rcue_load::Loaded) -> u8 {
     }
 }
 
-/// What a parsing thread passes on: a document the quick check did not
-/// accept (with its index in the part), and the part's document count.
+/// The smallest data file whose documents the parsing threads check in
+/// full themselves: below it, loading an instance per thread costs more
+/// than it saves.
+const OWN_INSTANCE_MIN: usize = 1 << 20;
+
+/// What a parsing thread passes on: a document for this thread to check
+/// (with its index in the part), the errors of a document it checked
+/// itself, and the part's document count.
 enum Parsed {
     Doc(usize, Result<rcue_syntax::ast::Expr, Vec<rcue_eval::Error>>),
+    Checked(Vec<rcue_eval::Error>),
     End(usize),
+}
+
+/// A parsing thread's own instance, loaded when its first document needs
+/// full unification.
+struct OwnCheck<'a> {
+    args: &'a Args,
+    /// The instance's place among those the arguments name.
+    index: usize,
+    file: &'a rcue_load::DataFile,
+    concrete: bool,
+    /// `None` until loaded; `Some(None)` if loading failed (the main
+    /// thread, which loaded the same arguments, then checks).
+    loaded: Option<Option<std::mem::ManuallyDrop<Vec<rcue_load::Loaded>>>>,
+}
+
+impl<'a> OwnCheck<'a> {
+    fn new(args: &'a Args, index: usize, file: &'a rcue_load::DataFile, concrete: bool) -> Self {
+        OwnCheck {
+            args,
+            index,
+            file,
+            concrete,
+            loaded: None,
+        }
+    }
+
+    /// The errors of `doc` (empty when it is valid), or `None` when this
+    /// thread cannot check it.
+    fn check(&mut self, doc: &rcue_syntax::ast::Expr) -> Option<Vec<rcue_eval::Error>> {
+        let (args, f) = (self.args, self.file);
+        let all = self
+            .loaded
+            .get_or_insert_with(|| args.load.load_again())
+            .as_mut()?;
+        let loaded = all.get_mut(self.index)?;
+        loaded.instance.fast_vet = false;
+        Some(
+            loaded
+                .instance
+                .vet_data(args.schema.as_deref(), &f.name, &f.text, doc, self.concrete),
+        )
+    }
 }
 
 type Sender = std::sync::mpsc::SyncSender<Parsed>;
@@ -178,19 +239,27 @@ enum Work<'a> {
     Docs(rcue_load::Documents<'a>),
 }
 
-/// Parses one part of a data file, dropping the documents `fast` accepts.
-fn worker(docs: rcue_load::Documents<'_>, fast: Option<&FastSchema>, tx: Sender) {
+/// Parses one part of a data file, dropping the documents `fast` accepts
+/// (and checking the others with `own`, if given).
+fn worker(
+    docs: rcue_load::Documents<'_>,
+    fast: Option<&FastSchema>,
+    mut own: Option<&mut OwnCheck<'_>>,
+    tx: Sender,
+) {
     let mut n = 0;
-    if send_unaccepted(docs, fast, &mut n, &tx) {
+    if send_unaccepted(docs, fast, &mut own, &mut n, &tx) {
         let _ = tx.send(Parsed::End(n));
     }
 }
 
-/// Sends the documents `fast` does not accept, counting all in `n`.
-/// `false` once the stream (or the receiver) has ended.
+/// Sends the documents `fast` does not accept (or, with `own`, their
+/// errors), counting all in `n`. `false` once the stream (or the
+/// receiver) has ended.
 fn send_unaccepted(
     docs: rcue_load::Documents<'_>,
     fast: Option<&FastSchema>,
+    own: &mut Option<&mut OwnCheck<'_>>,
     n: &mut usize,
     tx: &Sender,
 ) -> bool {
@@ -198,6 +267,14 @@ fn send_unaccepted(
         *n += 1;
         if let (Some(fast), Ok(d)) = (fast, &doc) {
             if fast.accepts(d) {
+                continue;
+            }
+        }
+        if let (Some(own), Ok(d)) = (own.as_deref_mut(), &doc) {
+            if let Some(errors) = own.check(d) {
+                if !errors.is_empty() && tx.send(Parsed::Checked(errors)).is_err() {
+                    return false;
+                }
                 continue;
             }
         }
@@ -216,6 +293,7 @@ fn yaml_worker(
     f: &rcue_load::DataFile,
     range: std::ops::Range<usize>,
     fast: &FastSchema,
+    mut own: Option<&mut OwnCheck<'_>>,
     tx: Sender,
 ) {
     use rcue_syntax::data::{read_block_document, yaml_document_end, BlockTree};
@@ -226,7 +304,13 @@ fn yaml_worker(
         let end = yaml_document_end(&f.text, from, range.end);
         if read_block_document(&f.text, from..end, &mut tree) && fast.accepts_block(&tree) {
             n += 1;
-        } else if !send_unaccepted(f.yaml_documents_in(from..end), Some(fast), &mut n, &tx) {
+        } else if !send_unaccepted(
+            f.yaml_documents_in(from..end),
+            Some(fast),
+            &mut own,
+            &mut n,
+            &tx,
+        ) {
             return;
         }
         from = end;
