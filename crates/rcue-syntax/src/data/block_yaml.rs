@@ -73,6 +73,15 @@ impl<'a> BlockTree<'a> {
         self.open_fields.clear();
     }
 
+    /// The list of the open items from `base` on, which it moves to
+    /// `items`.
+    fn close_list(&mut self, base: usize) -> BlockNode<'a> {
+        let start = self.items.len() as u32;
+        let open = self.open_items.drain(base..);
+        self.items.extend(open);
+        BlockNode::List(start, self.items.len() as u32)
+    }
+
     fn add(&mut self, n: BlockNode<'a>) -> u32 {
         self.nodes.push(n);
         (self.nodes.len() - 1) as u32
@@ -339,12 +348,9 @@ impl<'a> Reader<'a, '_> {
                 _ => break,
             }
         }
-        let start = self.t.items.len() as u32;
-        let open = self.t.open_items.drain(base..);
-        self.t.items.extend(open);
-        let end = self.t.items.len() as u32;
         self.depth -= 1;
-        Ok(self.t.add(BlockNode::List(start, end)))
+        let list = self.t.close_list(base);
+        Ok(self.t.add(list))
     }
 
     /// A block mapping whose keys are at column `col`; at the first.
@@ -376,12 +382,12 @@ impl<'a> Reader<'a, '_> {
                 _ => break,
             }
         }
+        self.depth -= 1;
         let start = self.t.fields.len() as u32;
         let open = self.t.open_fields.drain(base..);
         self.t.fields.extend(open);
-        let end = self.t.fields.len() as u32;
-        self.depth -= 1;
-        Ok(self.t.add(BlockNode::Map(start, end)))
+        let map = BlockNode::Map(start, self.t.fields.len() as u32);
+        Ok(self.t.add(map))
     }
 
     /// The end of the line's text from `from`: a line break, a comment
@@ -419,6 +425,14 @@ impl<'a> Reader<'a, '_> {
             return Err(Bail);
         }
         Ok(close)
+    }
+
+    /// The quoted scalar that opens here, read past its closing quote.
+    fn quoted_str(&mut self) -> R<BlockNode<'a>> {
+        let close = self.quoted()?;
+        let text = &self.s[self.pos + 1..close];
+        self.pos = close + 1;
+        Ok(BlockNode::Str(text))
     }
 
     /// If a mapping key starts here: its text and the position after its
@@ -468,12 +482,7 @@ impl<'a> Reader<'a, '_> {
     /// line.
     fn inline(&mut self) -> R<u32> {
         let node = match self.b[self.pos] {
-            b'"' | b'\'' => {
-                let close = self.quoted()?;
-                let text = &self.s[self.pos + 1..close];
-                self.pos = close + 1;
-                BlockNode::Str(text)
-            }
+            b'"' | b'\'' => self.quoted_str()?,
             b'[' => self.flow_sequence()?,
             b'{' if self.byte(self.pos + 1) == Some(b'}') => {
                 self.pos += 2;
@@ -525,12 +534,7 @@ impl<'a> Reader<'a, '_> {
         } else {
             loop {
                 let node = match self.byte(self.pos) {
-                    Some(b'"' | b'\'') => {
-                        let close = self.quoted()?;
-                        let text = &self.s[self.pos + 1..close];
-                        self.pos = close + 1;
-                        BlockNode::Str(text)
-                    }
+                    Some(b'"' | b'\'') => self.quoted_str()?,
                     _ => {
                         let from = self.pos;
                         while self
@@ -570,10 +574,7 @@ impl<'a> Reader<'a, '_> {
                 }
             }
         }
-        let start = self.t.items.len() as u32;
-        let open = self.t.open_items.drain(base..);
-        self.t.items.extend(open);
-        Ok(BlockNode::List(start, self.t.items.len() as u32))
+        Ok(self.t.close_list(base))
     }
 }
 
