@@ -119,6 +119,9 @@ pub struct Compiler<'a> {
     /// Struct literals (by address) that a value alias names, with the
     /// alias (see `value_expr`).
     self_aliases: Vec<(usize, String)>,
+    /// Whether the expression being compiled is the value of a `try x = e`
+    /// clause, where `a?` markers may appear.
+    in_try: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -127,6 +130,7 @@ impl<'a> Compiler<'a> {
             prog,
             labels,
             scopes: Vec::new(),
+            in_try: false,
             imports: HashMap::new(),
             file: 0,
             errors: Vec::new(),
@@ -535,7 +539,7 @@ impl<'a> Compiler<'a> {
     fn comprehension(&mut self, c: &ast::Comprehension) -> Comprehension {
         let mut clauses = Vec::new();
         let mut pushed = 0;
-        for cl in &c.clauses {
+        for (n, cl) in c.clauses.iter().enumerate() {
             match cl {
                 ast::Clause::For {
                     key, value, source, ..
@@ -566,11 +570,26 @@ impl<'a> Compiler<'a> {
                     self.scopes.push(scope);
                     pushed += 1;
                 }
-                ast::Clause::Try(_, s) => {
-                    let id = self.add(
-                        Expr::Unsupported("try clauses (the try experiment)".into()),
-                        *s,
-                    );
+                ast::Clause::Try(Some(l), _) => {
+                    let outer = std::mem::replace(&mut self.in_try, true);
+                    let e = self.expr(&l.value);
+                    self.in_try = outer;
+                    clauses.push(Clause::Try(e));
+                    let mut scope = Scope::default();
+                    scope.names.insert(l.name.name.clone(), Binding::Var(0));
+                    self.scopes.push(scope);
+                    pushed += 1;
+                }
+                ast::Clause::Try(None, s) => {
+                    let e = if n + 1 < c.clauses.len() {
+                        Expr::Error(
+                            "struct-form try clause must be the last clause in a comprehension"
+                                .into(),
+                        )
+                    } else {
+                        Expr::Unsupported("struct-form try clauses (the try experiment)".into())
+                    };
+                    let id = self.add(e, *s);
                     clauses.push(Clause::If(id));
                 }
             }
@@ -890,8 +909,12 @@ impl<'a> Compiler<'a> {
                 self.add(Expr::Binary(*op, l, r), s)
             }
             ExprKind::Alias(_, x) => self.expr(x),
+            ExprKind::Try(x) if self.in_try => {
+                let x = self.expr(x);
+                self.add(Expr::Optional(x), s)
+            }
             ExprKind::Try(_) => self.add(
-                Expr::Unsupported("the ? marker (the try experiment)".into()),
+                Expr::Error("optional marker (?) is only valid within a try clause".into()),
                 s,
             ),
             ExprKind::Open(_) => self.add(

@@ -340,6 +340,10 @@ pub(crate) fn push_small<T>(v: &mut Vec<T>, x: T) {
     v.push(x);
 }
 
+/// What an `a?` marker of a `try` clause gives when `a` is missing; the
+/// clause looks for it (see `Clause::Try`).
+const ABSENT: &str = "value of optional marker (?) is absent";
+
 fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
     match slot {
         None => *slot = Some(e),
@@ -990,6 +994,16 @@ impl Engine {
                     *cond,
                 )),
             },
+            Clause::Try(e) => {
+                let val = self.eval_keep(*e, env);
+                if let Value::Bottom(err) = &val {
+                    if err.msg == ABSENT {
+                        return Ok(());
+                    }
+                }
+                let env2 = self.new_env(Some(env), EnvKind::Vars(val, Value::Top));
+                self.clauses(c, i + 1, env2, out)
+            }
             Clause::Let(e) => {
                 let val = self.eval_keep(*e, env);
                 let env2 = self.new_env(Some(env), EnvKind::Vars(val, Value::Top));
@@ -2595,6 +2609,14 @@ impl Engine {
                 format!("not supported yet: {msg}"),
                 e,
             )),
+            Expr::Optional(x) => match self.eval(x, env) {
+                // Missing, or optional and unset: the `try` clause that
+                // holds the marker yields nothing.
+                Value::Bottom(err) if err.kind == ErrKind::Incomplete => {
+                    Value::Bottom(self.err_at(ErrKind::Incomplete, ABSENT.to_string(), e))
+                }
+                v => v,
+            },
             Expr::Struct(_) | Expr::List(_) | Expr::Binary(BinaryOp::And, ..) => {
                 self.anonymous(e, env)
             }

@@ -113,6 +113,9 @@ pub enum Expr {
     Error(Rc<str>),
     /// A construct rcue does not implement yet.
     Unsupported(Rc<str>),
+    /// `x?` in a `try` clause: `x`, or an `Absent` error when it refers
+    /// to a field that is missing or optional.
+    Optional(ExprId),
 }
 
 /// A struct literal's declarations, in source order.
@@ -160,6 +163,9 @@ pub enum Clause {
     If(ExprId),
     /// `let` clause: a new scope whose `Ref::Let{up: 0}` refers to it.
     Let(ExprId),
+    /// `try x = e` (the try experiment): a new scope like `let`'s, or no
+    /// result at all when an `a?` marker in `e` finds nothing.
+    Try(ExprId),
 }
 
 #[derive(Clone, Debug)]
