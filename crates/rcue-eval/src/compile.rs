@@ -387,10 +387,19 @@ impl<'a> Compiler<'a> {
             decls: Vec::new(),
             is_struct: decls.is_empty(),
         };
+        // Definitions and hidden fields beside an embedded scalar do not
+        // make a struct: `{3, #foo: 4}` is 3 (with a definition).
+        let embeds = decls
+            .iter()
+            .any(|d| matches!(d, ast::Decl::Embed(_) | ast::Decl::Comprehension(_)));
         for d in decls {
             match d {
                 ast::Decl::Field(f) => {
-                    lit.is_struct = true;
+                    let hidden_or_def = matches!(&f.label.kind,
+                        ast::LabelKind::Ident(id) if id.name.starts_with(['#', '_']));
+                    if !embeds || !hidden_or_def {
+                        lit.is_struct = true;
+                    }
                     self.field(f, &mut lit);
                 }
                 ast::Decl::Embed(e) => {

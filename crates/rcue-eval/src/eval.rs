@@ -1069,10 +1069,18 @@ impl Engine {
         if !vx.disjuncts.is_empty() {
             return Value::Vertex(w);
         }
-        if vx.is_struct || vx.is_list() || !vx.arcs.is_empty() {
+        if vx.is_struct || vx.is_list() || !(vx.arcs.is_empty() || vx.value.is_atom()) {
             return Value::Vertex(w);
         }
-        vx.value.clone()
+        // A scalar with definitions or hidden fields beside it (`{3, #a: 1}`)
+        // is used as the scalar, unless those fields are in error.
+        let value = vx.value.clone();
+        for a in self.v[w as usize].arcs.clone() {
+            if let Some(e) = self.first_error(a) {
+                return Value::Bottom(e);
+            }
+        }
+        value
     }
 
     fn unify_conjunct(&mut self, v: VId, c: Conjunct) {

@@ -134,7 +134,8 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
                 .collect(),
         );
     }
-    if vx.is_struct || !vx.arcs.is_empty() {
+    // A scalar with definitions or hidden fields beside it is the scalar.
+    if vx.is_struct || !(vx.arcs.is_empty() || vx.value.is_atom()) {
         let arcs = vx.arcs.clone();
         let mut fields = Vec::new();
         for a in arcs {
