@@ -2319,6 +2319,128 @@ impl Engine {
         true
     }
 
+    /// An operand of `==`/`!=` as data: a scalar, or a list or struct
+    /// vertex (defaults chosen); an error when it is not concrete.
+    fn operand(&mut self, v: Value, e: ExprId) -> Result<Operand, Rc<EvalError>> {
+        let v = match v {
+            Value::Vertex(w) => {
+                let w = self.deref(w);
+                self.process(w);
+                let d = self.resolve_default(w)?;
+                self.process(d);
+                let d = self.deref(d);
+                match self.vertex_value(d) {
+                    Value::Vertex(x) => {
+                        let x = self.deref(x);
+                        return Ok(if self.v[x as usize].is_list() {
+                            Operand::List(x)
+                        } else {
+                            Operand::Struct(x)
+                        });
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        };
+        match v {
+            Value::Bottom(err) => Err(err),
+            v if v.is_atom() => Ok(Operand::Atom(v)),
+            other => Err(self.err_at(
+                ErrKind::Incomplete,
+                format!("incomplete value {}", describe(&other)),
+                e,
+            )),
+        }
+    }
+
+    /// `==` on data: scalars as the operator says, lists element by
+    /// element, structs by their regular fields (optional ones do not
+    /// exist; definitions and hidden fields are ignored). Values of
+    /// different kinds are not equal.
+    fn data_equal(&mut self, a: Operand, b: Operand, e: ExprId) -> Result<bool, Rc<EvalError>> {
+        match (a, b) {
+            (Operand::Atom(x), Operand::Atom(y)) => {
+                match crate::ops::binary(BinaryOp::Eq, x, y, self.budget.limits.max_string_bytes) {
+                    Ok(Value::Bool(b)) => Ok(b),
+                    Ok(Value::Bottom(err)) => Err(err),
+                    Ok(_) => Ok(false),
+                    Err(m) => Err(self.err_at(m.0, m.1, e)),
+                }
+            }
+            (Operand::List(x), Operand::List(y)) => {
+                let xs = self.data_arcs(x, e)?;
+                let ys = self.data_arcs(y, e)?;
+                if xs.len() != ys.len() {
+                    return Ok(false);
+                }
+                for (a, b) in xs.into_iter().zip(ys) {
+                    let (oa, ob) = (
+                        self.operand(Value::Vertex(a), e)?,
+                        self.operand(Value::Vertex(b), e)?,
+                    );
+                    if !self.data_equal(oa, ob, e)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            (Operand::Struct(x), Operand::Struct(y)) => {
+                let xs = self.data_arcs(x, e)?;
+                let ys = self.data_arcs(y, e)?;
+                if xs.len() != ys.len() {
+                    return Ok(false);
+                }
+                for a in xs {
+                    let label = self.v[a as usize].label;
+                    let Some(b) = ys
+                        .iter()
+                        .copied()
+                        .find(|&b| self.v[b as usize].label == label)
+                    else {
+                        return Ok(false);
+                    };
+                    let (oa, ob) = (
+                        self.operand(Value::Vertex(a), e)?,
+                        self.operand(Value::Vertex(b), e)?,
+                    );
+                    if !self.data_equal(oa, ob, e)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The regular fields or elements of a struct or list, in order; an
+    /// error for a required field that is not set.
+    fn data_arcs(&mut self, v: VId, e: ExprId) -> Result<Vec<VId>, Rc<EvalError>> {
+        let mut out = Vec::new();
+        for a in self.v[v as usize].arcs.clone() {
+            let a = self.deref(a);
+            let Some(label) = self.v[a as usize].label else {
+                continue;
+            };
+            if !self.labels.is_regular(label) {
+                continue;
+            }
+            match self.v[a as usize].arc_type {
+                ArcType::Regular => out.push(a),
+                ArcType::Required => {
+                    return Err(self.err_at(
+                        ErrKind::Incomplete,
+                        "field is required but not present".into(),
+                        e,
+                    ))
+                }
+                ArcType::Optional | ArcType::None => {}
+            }
+        }
+        Ok(out)
+    }
+
     // ---- expressions ----
 
     fn err_at(&self, kind: ErrKind, msg: String, e: ExprId) -> Rc<EvalError> {
@@ -2767,9 +2889,18 @@ impl Engine {
                     }
 
                     (BinaryOp::Or, ..) => unreachable!("disjunctions are flattened"),
-                    (BinaryOp::Eq | BinaryOp::Ne, Value::Vertex(x), Value::Vertex(y)) => {
-                        let eq = self.equal(*x, *y);
-                        Value::Bool(if op == BinaryOp::Eq { eq } else { !eq })
+                    (BinaryOp::Eq | BinaryOp::Ne, Value::Vertex(_), _)
+                    | (BinaryOp::Eq | BinaryOp::Ne, _, Value::Vertex(_)) => {
+                        // Structs and lists compare by their data (the
+                        // structcmp experiment's rules).
+                        let compared = self
+                            .operand(va.clone(), e)
+                            .and_then(|x| Ok((x, self.operand(vb.clone(), e)?)))
+                            .and_then(|(x, y)| self.data_equal(x, y, e));
+                        match compared {
+                            Ok(eq) => Value::Bool(if op == BinaryOp::Eq { eq } else { !eq }),
+                            Err(err) => Value::Bottom(self.with_pos(err, e)),
+                        }
                     }
                     (BinaryOp::Add, Value::Vertex(x), Value::Vertex(y))
                     | (BinaryOp::Mul, Value::Vertex(x), Value::Vertex(y))
@@ -3151,6 +3282,13 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         _ if a.is_atom() && b.is_atom() => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
         _ => describe(a) == describe(b),
     }
+}
+
+/// An operand of `==`/`!=` on data (see `Engine::operand`).
+enum Operand {
+    Atom(Value),
+    List(VId),
+    Struct(VId),
 }
 
 /// Whether a value refers to a vertex at or past `nv`.
