@@ -122,6 +122,8 @@ pub struct Compiler<'a> {
     /// Whether the expression being compiled is the value of a `try x = e`
     /// clause, where `a?` markers may appear.
     in_try: bool,
+    /// Whether the file being compiled enables the shortcircuit experiment.
+    shortcircuit: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -131,6 +133,7 @@ impl<'a> Compiler<'a> {
             labels,
             scopes: Vec::new(),
             in_try: false,
+            shortcircuit: false,
             imports: HashMap::new(),
             file: 0,
             errors: Vec::new(),
@@ -170,6 +173,7 @@ impl<'a> Compiler<'a> {
         let mut out = Vec::new();
         for (id, f) in files {
             self.file = *id;
+            self.shortcircuit = has_experiment(f, "shortcircuit");
             self.imports.clear();
             self.used_imports.clear();
             for imp in &f.imports {
@@ -179,6 +183,7 @@ impl<'a> Compiler<'a> {
             out.push(self.add(Expr::Struct(Rc::new(lit)), f.span));
             self.report_unused_imports(*id, f);
         }
+        self.shortcircuit = false;
         self.scopes.pop();
         out
     }
@@ -915,7 +920,12 @@ impl<'a> Compiler<'a> {
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l);
                 let r = self.expr(r);
-                self.add(Expr::Binary(*op, l, r), s)
+                let short = matches!(op, ast::BinaryOp::LogicalAnd | ast::BinaryOp::LogicalOr);
+                if short && self.shortcircuit {
+                    self.add(Expr::ShortCircuit(*op, l, r), s)
+                } else {
+                    self.add(Expr::Binary(*op, l, r), s)
+                }
             }
             ExprKind::Alias(_, x) => self.expr(x),
             ExprKind::Try(x) if self.in_try => {
@@ -947,4 +957,17 @@ fn direct_structs(e: &ast::Expr, out: &mut Vec<usize>) {
         }
         _ => {}
     }
+}
+
+/// Whether `@experiment(name)` (maybe among others, `@experiment(a,b)`)
+/// is among a file's attributes.
+fn has_experiment(f: &ast::File, name: &str) -> bool {
+    let file_level = f.decls.iter().filter_map(|d| match d {
+        ast::Decl::Attribute(a) => Some(a),
+        _ => None,
+    });
+    f.attrs
+        .iter()
+        .chain(file_level)
+        .any(|a| a.name == "experiment" && a.body.split(',').any(|x| x.trim() == name))
 }

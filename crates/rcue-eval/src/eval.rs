@@ -2879,6 +2879,16 @@ impl Engine {
                 };
                 Value::Bool(if op == BinaryOp::Eq { is_err } else { !is_err })
             }
+            Expr::ShortCircuit(op, a, b) => match (op, self.eval(a, env)) {
+                // `false && x` and `true || x` do not look at x.
+                (BinaryOp::LogicalAnd, Value::Bool(false)) => Value::Bool(false),
+                (BinaryOp::LogicalOr, Value::Bool(true)) => Value::Bool(true),
+                (_, va) => {
+                    let vb = self.eval(b, env);
+                    crate::ops::binary(op, va, vb, self.budget.limits.max_string_bytes)
+                        .unwrap_or_else(|m| Value::Bottom(self.err_at(m.0, m.1, e)))
+                }
+            },
             Expr::Binary(op, a, b) => {
                 let va = self.eval(a, env);
                 let vb = self.eval(b, env);

@@ -113,6 +113,9 @@ pub enum Expr {
     Error(Rc<str>),
     /// A construct rcue does not implement yet.
     Unsupported(Rc<str>),
+    /// `&&` or `||` under the shortcircuit experiment: the right operand
+    /// is not evaluated when the left decides.
+    ShortCircuit(BinaryOp, ExprId, ExprId),
     /// `x?` in a `try` clause: `x`, or an `Absent` error when it refers
     /// to a field that is missing or optional.
     Optional(ExprId),
