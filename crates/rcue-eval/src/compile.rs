@@ -124,6 +124,8 @@ pub struct Compiler<'a> {
     in_try: bool,
     /// Whether the file being compiled enables the shortcircuit experiment.
     shortcircuit: bool,
+    /// Whether the expression being compiled is inside a definition.
+    in_def: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -134,6 +136,7 @@ impl<'a> Compiler<'a> {
             scopes: Vec::new(),
             in_try: false,
             shortcircuit: false,
+            in_def: false,
             imports: HashMap::new(),
             file: 0,
             errors: Vec::new(),
@@ -450,6 +453,17 @@ impl<'a> Compiler<'a> {
     }
 
     fn field(&mut self, f: &ast::Field, lit: &mut StructLit) {
+        // Inside a definition, `x...` is not supported yet (see `ExprKind::Open`).
+        let in_def = self.in_def;
+        if matches!(&f.label.kind, AstLabel::Ident(i) if i.name.starts_with('#') || i.name.starts_with("_#"))
+        {
+            self.in_def = true;
+        }
+        self.field_in(f, lit);
+        self.in_def = in_def;
+    }
+
+    fn field_in(&mut self, f: &ast::Field, lit: &mut StructLit) {
         let label = &f.label;
         match &label.kind {
             AstLabel::Pattern(alias, pattern) => {
@@ -936,10 +950,30 @@ impl<'a> Compiler<'a> {
                 Expr::Error("optional marker (?) is only valid within a try clause".into()),
                 s,
             ),
-            ExprKind::Open(_) => self.add(
-                Expr::Unsupported("postfix ... (the explicitopen experiment)".into()),
+            // The enclosing definition would be opened too: what the
+            // reference does there (open `x` only) is not built yet.
+            ExprKind::Open(_) if self.in_def => self.add(
+                Expr::Unsupported(
+                    "postfix ... inside a definition (the explicitopen experiment)".into(),
+                ),
                 s,
             ),
+            // `x...` (the explicitopen experiment) is `x` opened: `{x, ...}`.
+            ExprKind::Open(x) => {
+                // Compiled inside the struct that embeds it.
+                self.scopes.push(Scope {
+                    is_struct: true,
+                    ..Scope::default()
+                });
+                let x = self.expr(x);
+                self.scopes.pop();
+                // Not a struct by itself: `(x & y)...` of tops stays top.
+                let lit = StructLit {
+                    decls: vec![Decl::Embed(x), Decl::Ellipsis(None)],
+                    is_struct: false,
+                };
+                self.add(Expr::Struct(Rc::new(lit)), s)
+            }
             ExprKind::Bad => self.add(Expr::Error("syntax error".into()), s),
         }
     }

@@ -1426,7 +1426,10 @@ impl Engine {
         }
         let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
         let arcs_before = self.v[v as usize].arcs.len();
-        let n = if has_embed && lit.is_struct {
+        // (A literal with `...` but no struct of its own is `x...` of the
+        // explicitopen experiment: its ellipsis opens the embedding only.)
+        let opens = lit.decls.iter().any(|d| matches!(d, Decl::Ellipsis(_)));
+        let n = if has_embed && (lit.is_struct || opens) {
             self.new_node(v, node, NodeKind::Embed)
         } else {
             node
