@@ -2362,6 +2362,18 @@ impl Engine {
     /// exist; definitions and hidden fields are ignored). Values of
     /// different kinds are not equal.
     fn data_equal(&mut self, a: Operand, b: Operand, e: ExprId) -> Result<bool, Rc<EvalError>> {
+        // Data nests as deep as users write it.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.data_equal_here(a, b, e)
+        })
+    }
+
+    fn data_equal_here(
+        &mut self,
+        a: Operand,
+        b: Operand,
+        e: ExprId,
+    ) -> Result<bool, Rc<EvalError>> {
         match (a, b) {
             (Operand::Atom(x), Operand::Atom(y)) => {
                 match crate::ops::binary(BinaryOp::Eq, x, y, self.budget.limits.max_string_bytes) {
@@ -2394,14 +2406,14 @@ impl Engine {
                 if xs.len() != ys.len() {
                     return Ok(false);
                 }
+                // Same number of data fields: each of x's must be one of y's.
                 for a in xs {
-                    let label = self.v[a as usize].label;
-                    let Some(b) = ys
-                        .iter()
-                        .copied()
-                        .find(|&b| self.v[b as usize].label == label)
-                    else {
+                    let Some(label) = self.v[a as usize].label else {
                         return Ok(false);
+                    };
+                    let b = match self.arc(y, label) {
+                        Some(b) if self.v[self.deref(b) as usize].arc_type == ArcType::Regular => b,
+                        _ => return Ok(false),
                     };
                     let (oa, ob) = (
                         self.operand(Value::Vertex(a), e)?,
