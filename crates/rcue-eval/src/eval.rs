@@ -2383,37 +2383,28 @@ impl Engine {
                     Err(m) => Err(self.err_at(m.0, m.1, e)),
                 }
             }
-            (Operand::List(x), Operand::List(y)) => {
+            (Operand::List(x), Operand::List(y)) | (Operand::Struct(x), Operand::Struct(y)) => {
+                let list = self.v[x as usize].is_list();
                 let xs = self.data_arcs(x, e)?;
                 let ys = self.data_arcs(y, e)?;
                 if xs.len() != ys.len() {
                     return Ok(false);
                 }
-                for (a, b) in xs.into_iter().zip(ys) {
-                    let (oa, ob) = (
-                        self.operand(Value::Vertex(a), e)?,
-                        self.operand(Value::Vertex(b), e)?,
-                    );
-                    if !self.data_equal(oa, ob, e)? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            }
-            (Operand::Struct(x), Operand::Struct(y)) => {
-                let xs = self.data_arcs(x, e)?;
-                let ys = self.data_arcs(y, e)?;
-                if xs.len() != ys.len() {
-                    return Ok(false);
-                }
-                // Same number of data fields: each of x's must be one of y's.
-                for a in xs {
-                    let Some(label) = self.v[a as usize].label else {
-                        return Ok(false);
-                    };
-                    let b = match self.arc(y, label) {
-                        Some(b) if self.v[self.deref(b) as usize].arc_type == ArcType::Regular => b,
-                        _ => return Ok(false),
+                for (i, a) in xs.into_iter().enumerate() {
+                    // Elements pair by index; fields by label (with as many
+                    // data fields on both sides, each of x's must be y's).
+                    let b = if list {
+                        ys[i]
+                    } else {
+                        let found = self.v[a as usize].label.and_then(|l| self.arc(y, l));
+                        match found {
+                            Some(b)
+                                if self.v[self.deref(b) as usize].arc_type == ArcType::Regular =>
+                            {
+                                b
+                            }
+                            _ => return Ok(false),
+                        }
                     };
                     let (oa, ob) = (
                         self.operand(Value::Vertex(a), e)?,
