@@ -119,8 +119,8 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
         BuiltinFn::Len => {
             let v = en.eval(args[0], env);
             match &v {
-                Value::Str(s) => Value::Num(Num::int(s.len() as i64)),
-                Value::Bytes(x) => Value::Num(Num::int(x.len() as i64)),
+                Value::Str(s) => Value::num(Num::int(s.len() as i64)),
+                Value::Bytes(x) => Value::num(Num::int(x.len() as i64)),
                 Value::Vertex(w) => {
                     let w = en.deref(*w);
                     en.process(w);
@@ -136,7 +136,7 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                             })
                             .count()
                     };
-                    Value::Num(Num::int(n as i64))
+                    Value::num(Num::int(n as i64))
                 }
                 Value::Bottom(_) => v,
                 other if other.is_atom() => Value::Bottom(en.error_at(

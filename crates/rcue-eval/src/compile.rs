@@ -765,7 +765,7 @@ impl<'a> Compiler<'a> {
                     }
                 })
             };
-            let n = self.add(Expr::Num(n.ok()?), span);
+            let n = self.add(Expr::Num(n.ok()?.into()), span);
             let u = self.add(Expr::Unary(op, n), span);
             e = self.add(Expr::Binary(ast::BinaryOp::And, e, u), span);
         }
@@ -842,11 +842,11 @@ impl<'a> Compiler<'a> {
             ExprKind::Null => self.add(Expr::Null, s),
             ExprKind::Bool(b) => self.add(Expr::Bool(*b), s),
             ExprKind::Int(t) => match Num::parse_int(t) {
-                Ok(n) => self.add(Expr::Num(n), s),
+                Ok(n) => self.add(Expr::Num(n.into()), s),
                 Err(_) => self.add(Expr::Error(format!("invalid number {t}").into()), s),
             },
             ExprKind::Float(t) => match Num::parse_float(t) {
-                Ok(n) => self.add(Expr::Num(n), s),
+                Ok(n) => self.add(Expr::Num(n.into()), s),
                 Err(_) => self.add(Expr::Error(format!("invalid number {t}").into()), s),
             },
             ExprKind::String(lit) => self.string_lit(lit),

@@ -1042,7 +1042,7 @@ impl Engine {
                         continue;
                     }
                     let key = match label {
-                        Label::Index(i) => Value::Num(Num::int(i as i64)),
+                        Label::Index(i) => Value::num(Num::int(i as i64)),
                         Label::Field(_) => Value::Str(Rc::from(self.labels.name(label).as_str())),
                     };
                     let val = self.vertex_value(a);
@@ -2200,7 +2200,7 @@ impl Engine {
                             matched += 1;
                         }
                     }
-                    let ok = !meet(count, &Value::Num(Num::int(matched))).is_bottom();
+                    let ok = !meet(count, &Value::num(Num::int(matched))).is_bottom();
                     (
                         ok,
                         text,

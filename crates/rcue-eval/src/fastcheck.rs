@@ -308,7 +308,7 @@ impl Builder<'_> {
             Expr::Top => Check::Top,
             Expr::Null => Check::Lit(Lit::Null),
             Expr::Bool(b) => Check::Lit(Lit::Bool(*b)),
-            Expr::Num(n) => Check::Lit(Lit::Num(n.clone())),
+            Expr::Num(n) => Check::Lit(Lit::Num((**n).clone())),
             Expr::Str(s) => Check::Lit(Lit::Str(Box::from(s.as_ref()))),
             Expr::Kind(k) => Check::Kind(*k),
             Expr::Unary(op, x) => {
@@ -396,7 +396,7 @@ impl Builder<'_> {
     /// A literal operand of a bound or sign.
     fn constant(&self, id: ExprId) -> Option<Lit> {
         match self.engine.prog.expr(id) {
-            Expr::Num(n) => Some(Lit::Num(n.clone())),
+            Expr::Num(n) => Some(Lit::Num((**n).clone())),
             Expr::Str(s) => Some(Lit::Str(Box::from(s.as_ref()))),
             Expr::Null => Some(Lit::Null),
             Expr::Bool(b) => Some(Lit::Bool(*b)),

@@ -92,7 +92,7 @@ pub enum Expr {
     Bottom,
     Null,
     Bool(bool),
-    Num(Num),
+    Num(Rc<Num>),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     Kind(Kind),

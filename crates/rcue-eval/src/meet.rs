@@ -336,7 +336,7 @@ mod tests {
     use crate::num::Num;
 
     fn int(i: i64) -> Value {
-        Value::Num(Num::int(i))
+        Value::num(Num::int(i))
     }
     fn s(x: &str) -> Value {
         Value::Str(Rc::from(x))
@@ -355,7 +355,7 @@ mod tests {
             describe(&meet(&Value::Kind(kind::NUMBER), &Value::Kind(kind::INT))),
             "int"
         );
-        assert!(meet(&Value::Num(Num::float(10, -1)), &int(1)).is_bottom());
+        assert!(meet(&Value::num(Num::float(10, -1)), &int(1)).is_bottom());
     }
 
     #[test]

@@ -64,11 +64,11 @@ pub fn unary(op: UnaryOp, x: Value) -> Result<Value, OpError> {
     };
     match op {
         UnaryOp::Plus | UnaryOp::Neg => match &x {
-            Value::Num(n) => Ok(Value::Num(if op == UnaryOp::Neg {
-                n.neg()
+            Value::Num(n) => Ok(if op == UnaryOp::Neg {
+                Value::num(n.neg())
             } else {
-                n.clone()
-            })),
+                Value::Num(n.clone())
+            }),
             v if v.is_atom() => Err((
                 ErrKind::Eval,
                 format!(
@@ -150,7 +150,7 @@ pub fn binary(op: BinaryOp, a: Value, b: Value, max_bytes: usize) -> Result<Valu
     };
     match op {
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => match (&a, &b) {
-            (Value::Num(x), Value::Num(y)) => Ok(Value::Num(match op {
+            (Value::Num(x), Value::Num(y)) => Ok(Value::num(match op {
                 BinaryOp::Add => x.add(y),
                 BinaryOp::Sub => x.sub(y),
                 BinaryOp::Mul => x.mul(y),
@@ -272,7 +272,7 @@ pub fn int_op(name: &str, a: &Value, b: &Value) -> Result<Value, OpError> {
     }
     let euclid = matches!(name, "div" | "mod");
     let (q, r) = x.int_div(y, euclid).map_err(num_err)?;
-    Ok(Value::Num(if matches!(name, "div" | "quo") {
+    Ok(Value::num(if matches!(name, "div" | "quo") {
         q
     } else {
         r

@@ -110,7 +110,9 @@ pub enum Value {
     Bottom(Rc<EvalError>),
     Null,
     Bool(bool),
-    Num(Num),
+    /// Behind a pointer: numbers are big decimals, and keeping them out of
+    /// line halves the size of every value.
+    Num(Rc<Num>),
     Str(Rc<str>),
     Bytes(Rc<[u8]>),
     /// One or more basic types: `int`, `string`, `int | string` as a mask.
@@ -134,6 +136,10 @@ pub enum Value {
 }
 
 impl Value {
+    pub fn num(n: Num) -> Value {
+        Value::Num(Rc::new(n))
+    }
+
     pub fn err(kind: ErrKind, msg: impl Into<String>) -> Value {
         Value::Bottom(EvalError::new(kind, msg))
     }

@@ -18,12 +18,12 @@ use rcue_eval::Instance;
 // ---------------------------------------------------------------------------
 
 fn int(i: i64) -> Value {
-    Value::Num(Num::int(i))
+    Value::num(Num::int(i))
 }
 
 /// The float `tenths / 10`.
 fn float(tenths: i64) -> Value {
-    Value::Num(Num::float(tenths, -1))
+    Value::num(Num::float(tenths, -1))
 }
 
 fn string(s: &str) -> Value {

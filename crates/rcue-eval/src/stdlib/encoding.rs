@@ -261,8 +261,8 @@ fn number(t: &str) -> Value {
         Num::parse_int(digits)
     };
     match num {
-        Ok(n) if neg => Value::Num(n.neg()),
-        Ok(n) => Value::Num(n),
+        Ok(n) if neg => Value::num(n.neg()),
+        Ok(n) => Value::num(n),
         Err(_) => Value::err(ErrKind::Eval, format!("invalid number {t}")),
     }
 }
@@ -656,5 +656,5 @@ fn yaml_number(t: &str) -> Option<Value> {
         };
         Num::parse_float(&body).ok()?
     };
-    Some(Value::Num(if neg { n.neg() } else { n }))
+    Some(Value::num(if neg { n.neg() } else { n }))
 }

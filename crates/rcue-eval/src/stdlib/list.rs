@@ -60,11 +60,11 @@ pub const FUNCS: &[Def] = &[
     }),
     f("Sum", 1, |en, a| {
         let nums = a.nums(en, 0)?;
-        Ok(Value::Num(nums.iter().fold(Num::int(0), |x, y| x.add(y))))
+        Ok(Value::num(nums.iter().fold(Num::int(0), |x, y| x.add(y))))
     }),
     f("Product", 1, |en, a| {
         let nums = a.nums(en, 0)?;
-        Ok(Value::Num(nums.iter().fold(Num::int(1), |x, y| x.mul(y))))
+        Ok(Value::num(nums.iter().fold(Num::int(1), |x, y| x.mul(y))))
     }),
     f("Avg", 1, |en, a| {
         let nums = a.nums(en, 0)?;
@@ -75,7 +75,7 @@ pub const FUNCS: &[Def] = &[
         let avg = sum
             .div(&Num::int(nums.len() as i64))
             .map_err(|e| a.fail(format!("{e:?}")))?;
-        Ok(Value::Num(avg))
+        Ok(Value::num(avg))
     }),
     f("Max", 1, |en, a| extreme(en, a, Ordering::Greater)),
     f("Min", 1, |en, a| extreme(en, a, Ordering::Less)),
@@ -200,7 +200,7 @@ fn range(en: &mut Engine, a: &Args) -> R {
             Some(out.len() + 1),
             en.limits().max_list_elems,
         )?;
-        out.push(CKind::Value(Value::Num(x.clone())));
+        out.push(CKind::Value(Value::num(x.clone())));
         x = x.add(&step);
     }
     Ok(en.list_of(out))
@@ -221,7 +221,7 @@ fn extreme(en: &mut Engine, a: &Args, keep: Ordering) -> R {
     let best = nums
         .into_iter()
         .reduce(|x, y| if y.cmp_value(&x) == keep { y } else { x });
-    best.map(Value::Num).ok_or_else(|| a.fail("empty list"))
+    best.map(Value::num).ok_or_else(|| a.fail("empty list"))
 }
 
 fn unique_items(en: &mut Engine, a: &Args) -> R {

@@ -14,7 +14,7 @@ use crate::value::Value;
 pub const FUNCS: &[Def] = &[
     f("Abs", 1, |_, a| {
         let n = a.num(0)?;
-        Ok(Value::Num(if n.is_negative() { n.neg() } else { n }))
+        Ok(Value::num(if n.is_negative() { n.neg() } else { n }))
     }),
     f("Floor", 1, |_, a| rounded(a, Round::Floor)),
     f("Ceil", 1, |_, a| rounded(a, Round::Ceil)),
@@ -41,7 +41,7 @@ pub const FUNCS: &[Def] = &[
         if !(-10_000..=10_000).contains(&e) {
             return Err(a.fail("exponent out of range"));
         }
-        Ok(Value::Num(Num::float(1, e)))
+        Ok(Value::num(Num::float(1, e)))
     }),
     f("Sqrt", 1, |_, a| {
         let x = a.float(0)?;
@@ -67,7 +67,7 @@ pub const FUNCS: &[Def] = &[
     f("Hypot", 2, |_, a| float(a.float(0)?.hypot(a.float(1)?))),
     f("Dim", 2, |_, a| {
         let d = a.num(0)?.sub(&a.num(1)?);
-        Ok(Value::Num(if d.is_negative() { Num::int(0) } else { d }))
+        Ok(Value::num(if d.is_negative() { Num::int(0) } else { d }))
     }),
 ];
 
@@ -120,13 +120,13 @@ const CONSTANTS: &[(&str, &str)] = &[
 
 pub fn constant(_: &mut Engine, name: &str) -> Option<Value> {
     if let Some((_, text)) = CONSTANTS.iter().find(|(n, _)| *n == name) {
-        return Num::parse_float(text).ok().map(Value::Num);
+        return Num::parse_float(text).ok().map(Value::num);
     }
-    let big = |s: &str| Num::parse_int(s).ok().map(Value::Num);
+    let big = |s: &str| Num::parse_int(s).ok().map(Value::num);
     match name {
         "MaxInt" | "MaxInt64" => big("9223372036854775807"),
         "MinInt" | "MinInt64" => big("9223372036854775808").map(|v| match v {
-            Value::Num(n) => Value::Num(n.neg()),
+            Value::Num(n) => Value::num(n.neg()),
             v => v,
         }),
         "MaxInt8" => Some(int(i8::MAX)),
@@ -141,19 +141,19 @@ pub fn constant(_: &mut Engine, name: &str) -> Option<Value> {
         "MaxUint" | "MaxUint64" => Some(int(u64::MAX)),
         "MaxFloat64" => Num::parse_float("1.79769313486231570814527423731704356798070e+308")
             .ok()
-            .map(Value::Num),
+            .map(Value::num),
         "SmallestNonzeroFloat64" => {
             Num::parse_float("4.9406564584124654417656879286822137236505980e-324")
                 .ok()
-                .map(Value::Num)
+                .map(Value::num)
         }
         "MaxFloat32" => Num::parse_float("3.40282346638528859811704183484516925440e+38")
             .ok()
-            .map(Value::Num),
+            .map(Value::num),
         "SmallestNonzeroFloat32" => {
             Num::parse_float("1.401298464324817070923729583289916131280e-45")
                 .ok()
-                .map(Value::Num)
+                .map(Value::num)
         }
         _ => None,
     }
@@ -169,7 +169,7 @@ enum Round {
 }
 
 fn rounded(a: &Args, how: Round) -> R {
-    Ok(Value::Num(Num::int(round(&a.num(0)?, how))))
+    Ok(Value::num(Num::int(round(&a.num(0)?, how))))
 }
 
 /// Rounds a decimal to an integer exactly.
@@ -231,7 +231,7 @@ fn pow(_: &mut Engine, a: &Args) -> R {
         if !x.is_int {
             r.is_int = false;
         }
-        return Ok(Value::Num(r));
+        return Ok(Value::num(r));
     }
     float(x.to_f64().powf(y.to_f64()))
 }

@@ -365,7 +365,7 @@ impl Args<'_> {
 
     pub fn num(&self, i: usize) -> Result<Num, Failure> {
         match self.value(i)? {
-            Value::Num(n) => Ok(n.clone()),
+            Value::Num(n) => Ok((**n).clone()),
             v => Err(self.type_err(v, "number", i)),
         }
     }
@@ -446,7 +446,7 @@ impl Args<'_> {
         self.items(en, i)?
             .into_iter()
             .map(|v| match v {
-                Value::Num(n) => Ok(n),
+                Value::Num(n) => Ok(Rc::unwrap_or_clone(n)),
                 other => Err(self.type_err(&other, "number", i)),
             })
             .collect()
@@ -466,13 +466,13 @@ pub fn bytes(b: impl AsRef<[u8]>) -> Value {
 }
 
 pub fn int(i: impl Into<BigInt>) -> Value {
-    Value::Num(Num::int(i))
+    Value::num(Num::int(i))
 }
 
 /// A float result; NaN and infinities are errors, as CUE has no such numbers.
 pub fn float(x: f64) -> R {
     Num::from_f64(x)
-        .map(Value::Num)
+        .map(Value::num)
         .ok_or((ErrKind::Eval, format!("invalid float result {x}")))
 }
 

@@ -51,7 +51,7 @@ pub const FUNCS: &[Def] = &[
         let n = Num::parse_float(&body).map_err(|_| syntax(a, "ParseFloat", &s))?;
         let mut n = if neg { n.neg() } else { n };
         n.is_int = false;
-        Ok(Value::Num(n))
+        Ok(Value::num(n))
     }),
     f("ParseBool", 1, |_, a| {
         let s = a.str(0)?;
