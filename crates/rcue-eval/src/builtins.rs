@@ -157,14 +157,11 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
         }
         BuiltinFn::Close => {
             let w = en.new_vertex(None, None);
-            crate::eval::push_small(
-                &mut en.v[w as usize].conjuncts,
-                Conjunct {
-                    kind: CKind::Expr(e),
-                    env,
-                    node: 0,
-                },
-            );
+            en.v[w as usize].conjuncts.push(Conjunct {
+                kind: CKind::Expr(e),
+                env,
+                node: 0,
+            });
             en.process(w);
             en.vertex_value(w)
         }
@@ -200,14 +197,11 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
             }
             let r = en.new_vertex(None, None);
             for a in elems {
-                crate::eval::push_small(
-                    &mut en.v[r as usize].conjuncts,
-                    Conjunct {
-                        kind: CKind::Vertex(a),
-                        env: 0,
-                        node: 0,
-                    },
-                );
+                en.v[r as usize].conjuncts.push(Conjunct {
+                    kind: CKind::Vertex(a),
+                    env: 0,
+                    node: 0,
+                });
             }
             en.process(r);
             en.vertex_value(r)

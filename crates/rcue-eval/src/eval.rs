@@ -22,6 +22,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use rcue_syntax::ast::{BinaryOp, Constraint};
+use smallvec::{smallvec, SmallVec};
+use thin_vec::ThinVec;
 
 use crate::fasthash::FastMap;
 use crate::ir::*;
@@ -196,28 +198,28 @@ pub struct Vertex {
     pub parent: Option<VId>,
     pub label: Option<Label>,
     pub arc_type: ArcType,
-    pub conjuncts: Vec<Conjunct>,
+    pub conjuncts: SmallVec<[Conjunct; 1]>,
     pub state: State,
     pub arcs: Vec<VId>,
     pub arc_map: FastMap<Label, VId>,
     pub value: Value,
     pub is_struct: bool,
-    pub lists: Vec<ListLitInfo>,
-    pub patterns: Vec<Pattern>,
-    pub pending: Vec<Pending>,
-    pub pending_dyn: Vec<DynFieldDecl>,
-    pub groups: Vec<DisjGroup>,
-    pub choices: Vec<usize>,
+    pub lists: ThinVec<ListLitInfo>,
+    pub patterns: ThinVec<Pattern>,
+    pub pending: ThinVec<Pending>,
+    pub pending_dyn: ThinVec<DynFieldDecl>,
+    pub groups: ThinVec<DisjGroup>,
+    pub choices: ThinVec<usize>,
     pub seen_groups: usize,
-    pub close: Vec<CloseNode>,
-    pub mirror: FastMap<(VId, u32), u32>,
-    pub inlined: Vec<(VId, u32)>,
+    pub close: SmallVec<[CloseNode; 1]>,
+    pub mirror: Option<Box<FastMap<(VId, u32), u32>>>,
+    pub inlined: ThinVec<(VId, u32)>,
     pub forward: Option<VId>,
-    pub disjuncts: Vec<(VId, bool)>,
+    pub disjuncts: ThinVec<(VId, bool)>,
     pub err: Option<Rc<EvalError>>,
-    pub pos: Vec<Pos>,
+    pub pos: SmallVec<[Pos; 1]>,
     /// Where the field was declared, one position per declaration.
-    pub decl_pos: Vec<Pos>,
+    pub decl_pos: SmallVec<[Pos; 1]>,
     pub patterns_applied: bool,
     /// Whether every regular descendant has been processed.
     pub finalized: bool,
@@ -226,19 +228,19 @@ pub struct Vertex {
     pub orig_conjuncts: usize,
     pub orig_nodes: usize,
     /// Validators to check once the value is complete.
-    pub validators: Vec<(Rc<Validator>, Pos)>,
+    pub validators: ThinVec<(Rc<Validator>, Pos)>,
     /// Set on the vertices built to check validators, which must not
     /// re-check them.
     pub no_validators: bool,
     /// Conjuncts that ran into a reference cycle, retried once the others
     /// are unified (spec: References, cycles that resolve).
-    pub deferred: Vec<Conjunct>,
+    pub deferred: ThinVec<Conjunct>,
     pub retrying: bool,
     /// Whether a comprehension created this arc: such fields come first,
     /// as in the reference implementation's field order.
     pub generated: bool,
     /// Indices of conjuncts that are bodies of `for` comprehensions.
-    pub for_bodies: Vec<usize>,
+    pub for_bodies: ThinVec<usize>,
 }
 
 impl Vertex {
@@ -247,37 +249,37 @@ impl Vertex {
             parent,
             label,
             arc_type: ArcType::None,
-            conjuncts: Vec::new(),
+            conjuncts: SmallVec::new(),
             state: State::New,
             arcs: Vec::new(),
             arc_map: FastMap::default(),
             value: Value::Top,
             is_struct: false,
-            lists: Vec::new(),
-            patterns: Vec::new(),
-            pending: Vec::new(),
-            pending_dyn: Vec::new(),
-            groups: Vec::new(),
-            choices: Vec::new(),
+            lists: ThinVec::new(),
+            patterns: ThinVec::new(),
+            pending: ThinVec::new(),
+            pending_dyn: ThinVec::new(),
+            groups: ThinVec::new(),
+            choices: ThinVec::new(),
             seen_groups: 0,
-            close: vec![CloseNode::new(u32::MAX, NodeKind::Root)],
-            mirror: FastMap::default(),
-            inlined: Vec::new(),
+            close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
+            mirror: None,
+            inlined: ThinVec::new(),
             forward: None,
-            disjuncts: Vec::new(),
+            disjuncts: ThinVec::new(),
             err: None,
-            pos: Vec::new(),
-            decl_pos: Vec::new(),
+            pos: SmallVec::new(),
+            decl_pos: SmallVec::new(),
             patterns_applied: false,
             finalized: false,
             orig_conjuncts: 0,
             orig_nodes: 1,
-            validators: Vec::new(),
+            validators: ThinVec::new(),
             no_validators: false,
-            deferred: Vec::new(),
+            deferred: ThinVec::new(),
             retrying: false,
             generated: false,
-            for_bodies: Vec::new(),
+            for_bodies: ThinVec::new(),
         }
     }
 
@@ -329,17 +331,6 @@ pub struct Mark {
     exprs: usize,
 }
 
-/// Pushes onto a vector that usually holds one element (a vertex's
-/// conjuncts, positions): the first push allocates room for exactly one,
-/// where `Vec::push` would allocate four. Most vertices have one conjunct;
-/// this saves about 9% of peak memory on the benchmark workloads.
-pub(crate) fn push_small<T>(v: &mut Vec<T>, x: T) {
-    if v.capacity() == 0 {
-        v.reserve_exact(1);
-    }
-    v.push(x);
-}
-
 /// What an `a?` marker of a `try` clause gives when `a` is missing; the
 /// clause looks for it (see `Clause::Try`).
 const ABSENT: &str = "value of optional marker (?) is absent";
@@ -388,7 +379,7 @@ impl Engine {
         loop {
             let vx = &self.v[v as usize];
             if !vx.decl_pos.is_empty() {
-                return vx.decl_pos.clone();
+                return vx.decl_pos.to_vec();
             }
             let first = vx.conjuncts.iter().find_map(|c| match c.kind {
                 CKind::Expr(e) => Some(self.pos_of(e)),
@@ -524,7 +515,7 @@ impl Engine {
 
     pub fn add_conjunct(&mut self, v: VId, c: Conjunct) {
         self.touch(v);
-        push_small(&mut self.v[v as usize].conjuncts, c);
+        self.v[v as usize].conjuncts.push(c);
     }
 
     /// Follows disjunction resolution to the vertex that holds the value.
@@ -593,7 +584,11 @@ impl Engine {
         if n == 0 {
             return 0;
         }
-        if let Some(&m) = self.v[child as usize].mirror.get(&(v, n)) {
+        if let Some(&m) = self.v[child as usize]
+            .mirror
+            .as_ref()
+            .and_then(|m| m.get(&(v, n)))
+        {
             return m;
         }
         let src = &self.v[v as usize].close[n as usize];
@@ -605,7 +600,10 @@ impl Engine {
             _ => NodeKind::Plain,
         };
         let m = self.new_node(child, parent, kind);
-        self.v[child as usize].mirror.insert((v, n), m);
+        self.v[child as usize]
+            .mirror
+            .get_or_insert_with(Default::default)
+            .insert((v, n), m);
         m
     }
 
@@ -951,7 +949,7 @@ impl Engine {
                     let n = self.v[v as usize].conjuncts.len();
                     self.v[v as usize].for_bodies.push(n);
                 }
-                push_small(&mut self.v[v as usize].conjuncts, c);
+                self.v[v as usize].conjuncts.push(c);
             }
         }
         true
@@ -1286,7 +1284,7 @@ impl Engine {
                     }
                     m => {
                         if let Some(s) = src {
-                            push_small(&mut self.v[v as usize].pos, self.prog.pos[s as usize]);
+                            self.v[v as usize].pos.push(self.prog.pos[s as usize]);
                         }
                         self.v[v as usize].value = m
                     }
@@ -1382,14 +1380,11 @@ impl Engine {
                     self.v[arc as usize].arc_type = at;
                 }
                 let n = self.child_node(v, base, arc);
-                push_small(
-                    &mut self.v[arc as usize].conjuncts,
-                    Conjunct {
-                        kind: CKind::Vertex(a),
-                        env: 0,
-                        node: n,
-                    },
-                );
+                self.v[arc as usize].conjuncts.push(Conjunct {
+                    kind: CKind::Vertex(a),
+                    env: 0,
+                    node: n,
+                });
             }
             if is_list {
                 let len = arcs.len();
@@ -1545,7 +1540,7 @@ impl Engine {
             .push(label);
         let arc = self.get_or_create_arc(v, label);
         if !self.v[arc as usize].decl_pos.contains(&pos) {
-            push_small(&mut self.v[arc as usize].decl_pos, pos);
+            self.v[arc as usize].decl_pos.push(pos);
         }
         let at = match constraint {
             Constraint::Regular => ArcType::Regular,
@@ -1556,14 +1551,11 @@ impl Engine {
             self.v[arc as usize].arc_type = at;
         }
         let cn = self.child_node(v, n, arc);
-        push_small(
-            &mut self.v[arc as usize].conjuncts,
-            Conjunct {
-                kind: CKind::Expr(value),
-                env,
-                node: cn,
-            },
-        );
+        self.v[arc as usize].conjuncts.push(Conjunct {
+            kind: CKind::Expr(value),
+            env,
+            node: cn,
+        });
     }
 
     /// Adds the fields with computed labels, once the static fields are
@@ -1627,14 +1619,11 @@ impl Engine {
                     let arc = self.get_or_create_arc(v, Label::Index(idx as u32));
                     self.v[arc as usize].arc_type = ArcType::Regular;
                     let cn = self.child_node(v, node, arc);
-                    push_small(
-                        &mut self.v[arc as usize].conjuncts,
-                        Conjunct {
-                            kind: CKind::Expr(*e),
-                            env,
-                            node: cn,
-                        },
-                    );
+                    self.v[arc as usize].conjuncts.push(Conjunct {
+                        kind: CKind::Expr(*e),
+                        env,
+                        node: cn,
+                    });
                     idx += 1;
                 }
                 ListElem::Comprehension(c) => {
@@ -1652,14 +1641,11 @@ impl Engine {
                         let arc = self.get_or_create_arc(v, Label::Index(idx as u32));
                         self.v[arc as usize].arc_type = ArcType::Regular;
                         let cn = self.child_node(v, node, arc);
-                        push_small(
-                            &mut self.v[arc as usize].conjuncts,
-                            Conjunct {
-                                kind: CKind::Expr(body),
-                                env: benv,
-                                node: cn,
-                            },
-                        );
+                        self.v[arc as usize].conjuncts.push(Conjunct {
+                            kind: CKind::Expr(body),
+                            env: benv,
+                            node: cn,
+                        });
                         idx += 1;
                     }
                 }
@@ -1730,14 +1716,11 @@ impl Engine {
                 for i in l.len..n {
                     let arc = self.v[v as usize].arcs[i];
                     let cn = self.child_node(v, l.node, arc);
-                    push_small(
-                        &mut self.v[arc as usize].conjuncts,
-                        Conjunct {
-                            kind: CKind::Expr(t),
-                            env: l.env,
-                            node: cn,
-                        },
-                    );
+                    self.v[arc as usize].conjuncts.push(Conjunct {
+                        kind: CKind::Expr(t),
+                        env: l.env,
+                        node: cn,
+                    });
                 }
             }
         }
@@ -1803,7 +1786,7 @@ impl Engine {
         if state == State::New {
             self.v[arc as usize].conjuncts.insert(idx, c);
         } else {
-            push_small(&mut self.v[arc as usize].conjuncts, c);
+            self.v[arc as usize].conjuncts.push(c);
         }
     }
 
@@ -1840,7 +1823,7 @@ impl Engine {
                 let e = Rc::new(EvalError {
                     kind: ErrKind::Eval,
                     msg: "field not allowed".to_string(),
-                    pos: self.v[a as usize].decl_pos.clone(),
+                    pos: self.v[a as usize].decl_pos.to_vec(),
                 });
                 add_err(&mut self.v[a as usize].err, e);
                 self.v[a as usize].finalized = true;
@@ -1915,7 +1898,7 @@ impl Engine {
                 CKind::Value(_) => {}
             }
         }
-        pos
+        pos.into_vec()
     }
 
     // ---- disjunctions ----
@@ -2004,8 +1987,8 @@ impl Engine {
                 let mut ch = base_choices.clone();
                 ch.extend(choice);
                 let wx = &mut self.v[w as usize];
-                wx.conjuncts = conjuncts;
-                wx.close = shape;
+                wx.conjuncts = conjuncts.into();
+                wx.close = shape.into();
                 wx.mirror = mirror;
                 wx.arc_type = arc_type;
                 wx.choices = ch;
@@ -2064,7 +2047,7 @@ impl Engine {
                 add_err(&mut self.v[v as usize].err, e);
             }
             1 => self.v[v as usize].forward = Some(unique[0].0),
-            _ => self.v[v as usize].disjuncts = unique,
+            _ => self.v[v as usize].disjuncts = unique.into(),
         }
     }
 
@@ -2231,24 +2214,21 @@ impl Engine {
                 self.process(s);
                 self.v[s as usize].validators.clone()
             }
-            _ => Vec::new(),
+            _ => ThinVec::new(),
         };
         for kind in [CKind::Vertex(v), schema] {
-            push_small(
-                &mut self.v[w as usize].conjuncts,
-                Conjunct {
-                    kind,
-                    env: 0,
-                    node: 0,
-                },
-            );
+            self.v[w as usize].conjuncts.push(Conjunct {
+                kind,
+                env: 0,
+                node: 0,
+            });
         }
         self.process(w);
         if self.first_error(w).is_some() {
             return false;
         }
         for (val, _) in funcs {
-            if let Validator::Func { name, args, .. } = val.as_ref() {
+            if let Validator::Func { name, args, .. } = &*val {
                 let value = self.vertex_value(w);
                 let value = self.default_of(value);
                 if !value.is_atom() && !matches!(value, Value::Vertex(_)) {
@@ -3046,14 +3026,11 @@ impl Engine {
 
     fn anonymous_inner(&mut self, e: ExprId, env: EnvId) -> Value {
         let w = self.new_vertex(None, None);
-        push_small(
-            &mut self.v[w as usize].conjuncts,
-            Conjunct {
-                kind: CKind::Expr(e),
-                env,
-                node: 0,
-            },
-        );
+        self.v[w as usize].conjuncts.push(Conjunct {
+            kind: CKind::Expr(e),
+            env,
+            node: 0,
+        });
         self.process(w);
         let w = self.deref(w);
         if !self.v[w as usize].disjuncts.is_empty() {
@@ -3259,14 +3236,11 @@ impl Engine {
     fn add_built_arc(&mut self, parent: VId, label: Label, c: CKind) {
         let a = self.new_vertex(Some(parent), Some(label));
         self.v[a as usize].arc_type = ArcType::Regular;
-        push_small(
-            &mut self.v[a as usize].conjuncts,
-            Conjunct {
-                kind: c,
-                env: 0,
-                node: 0,
-            },
-        );
+        self.v[a as usize].conjuncts.push(Conjunct {
+            kind: c,
+            env: 0,
+            node: 0,
+        });
         self.v[parent as usize].arcs.push(a);
         self.v[parent as usize].arc_map.insert(label, a);
     }

@@ -163,7 +163,7 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
                     errors.push(ExportError {
                         path: en.path(a),
                         msg: "field is required but not present".into(),
-                        pos: en.v[a as usize].decl_pos.clone(),
+                        pos: en.v[a as usize].decl_pos.to_vec(),
                         // An error even where concreteness is not asked
                         // for (`vet` without -c).
                         kind: ErrKind::Eval,
@@ -178,7 +178,7 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
         return Data::Object(fields);
     }
     let val = vx.value.clone();
-    let pos = vx.pos.clone();
+    let pos = vx.pos.to_vec();
     match scalar(&val) {
         Some(d) => d,
         None => {

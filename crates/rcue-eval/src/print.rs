@@ -118,7 +118,7 @@ fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
     // An optional field declared by the same declarations as an optional
     // field around it is a recursive schema (`Foo: foo?: Foo`): expanding
     // it would never end, so it is shown once.
-    let mut decls = en.v[a as usize].decl_pos.clone();
+    let mut decls = en.v[a as usize].decl_pos.to_vec();
     decls.sort();
     decls.dedup();
     if OPTIONAL_STACK.with(|s| s.borrow().contains(&decls)) {
