@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rcue_syntax::ast::{BinaryOp, Constraint};
+use rcue_syntax::ast::{BinaryOp, Constraint, UnaryOp};
 use smallvec::{smallvec, SmallVec};
 use thin_vec::ThinVec;
 
@@ -319,6 +319,10 @@ pub struct Engine {
     /// that could make it point at newer vertices sets `tainted`.
     frozen: VId,
     tainted: bool,
+    /// Whether scalar disjunctions met at one vertex are multiplied out
+    /// directly (`merge_scalar_groups`); off, every combination is tried
+    /// as a candidate. Tests compare both.
+    pub merge_scalar_disjunctions: bool,
 }
 
 /// The sizes of the engine's stores at one moment, so that everything
@@ -329,6 +333,48 @@ pub struct Mark {
     vertices: usize,
     envs: usize,
     exprs: usize,
+}
+
+/// Scalar disjunction groups of one vertex multiplied out
+/// (`Engine::merge_scalar_groups`).
+struct MergedDisj {
+    /// Which of the vertex's groups took part.
+    groups: Vec<bool>,
+    /// Each distinct value, whether it is a default, and the first
+    /// combination (one choice per merged group) that gives it.
+    disjuncts: Vec<(Value, bool, Vec<usize>)>,
+}
+
+/// Values `merge_scalar_groups` can meet without an engine.
+fn is_plain_scalar(v: &Value) -> bool {
+    match v {
+        Value::Top
+        | Value::Null
+        | Value::Bool(_)
+        | Value::Num(_)
+        | Value::Str(_)
+        | Value::Bytes(_)
+        | Value::Kind(_)
+        | Value::Bound(..) => true,
+        Value::Conj(parts) => parts
+            .iter()
+            .all(|p| matches!(p, Value::Kind(_) | Value::Bound(..))),
+        _ => false,
+    }
+}
+
+/// Whether two plain scalars are the same value (kind included: `1` and
+/// `1.0` are different disjuncts).
+fn same_scalar(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Top, Value::Top) => true,
+        (Value::Kind(x), Value::Kind(y)) => x == y,
+        (Value::Bound(o1, v1), Value::Bound(o2, v2)) => o1 == o2 && same_scalar(v1, v2),
+        (Value::Conj(x), Value::Conj(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same_scalar(p, q))
+        }
+        _ => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
+    }
 }
 
 /// What an `a?` marker of a `try` clause gives when `a` is missing; the
@@ -371,6 +417,7 @@ impl Engine {
             generating: false,
             frozen: 0,
             tainted: false,
+            merge_scalar_disjunctions: true,
         }
     }
 
@@ -1913,19 +1960,140 @@ impl Engine {
             return;
         }
         self.disj_depth += 1;
-        self.expand_disjunctions_inner(v);
+        self.expand_disjunctions_inner(v, true);
         self.disj_depth -= 1;
     }
 
-    fn expand_disjunctions_inner(&mut self, v: VId) {
+    /// Scalar disjunctions met at one vertex are multiplied out here, with
+    /// equal results collapsed, so that only one candidate per distinct
+    /// value is processed instead of one per combination: the same enum of
+    /// strings unified in by seven paths is seven groups of four, 16,384
+    /// combinations, but at most four values. Each value keeps the first
+    /// combination that gives it, which the candidate then takes, so its
+    /// positions and messages are those of trying every combination.
+    /// `None` unless at least two groups consist of literal scalars.
+    fn merge_scalar_groups(&mut self, groups: &[DisjGroup]) -> Option<MergedDisj> {
+        if !self.merge_scalar_disjunctions {
+            return None;
+        }
+        // Candidates find their choices by the order groups are met in;
+        // a disjunct of another kind may bring groups of its own and shift
+        // the ones after it, so only the groups before the first such
+        // group are merged.
+        let mut values: Vec<Option<Vec<(Value, bool)>>> = vec![None; groups.len()];
+        for (slot, g) in values.iter_mut().zip(groups) {
+            let mut vals = Vec::with_capacity(g.disjuncts.len());
+            for (c, def) in &g.disjuncts {
+                match self.scalar_disjunct(c) {
+                    Some(x) => vals.push((x, *def)),
+                    None => break,
+                }
+            }
+            if vals.len() != g.disjuncts.len() || vals.is_empty() {
+                break;
+            }
+            *slot = Some(vals);
+        }
+        if values.iter().filter(|x| x.is_some()).count() < 2 {
+            return None;
+        }
+        let mut acc: Vec<(Value, bool, Vec<usize>)> = vec![(Value::Top, true, Vec::new())];
+        for vals in values.iter().flatten() {
+            let has_default = vals.iter().any(|(_, d)| *d);
+            let mut next: Vec<(Value, bool, Vec<usize>)> = Vec::new();
+            for (a, da, first) in &acc {
+                for (j, (b, db)) in vals.iter().enumerate() {
+                    let m = meet(a, b);
+                    if m.is_bottom() {
+                        continue;
+                    }
+                    let d = *da && (!has_default || *db);
+                    match next.iter_mut().find(|(x, _, _)| same_scalar(x, &m)) {
+                        Some(slot) => slot.1 |= d,
+                        None => {
+                            let mut first = first.clone();
+                            first.push(j);
+                            next.push((m, d, first));
+                        }
+                    }
+                }
+            }
+            if next.is_empty() || next.len() > self.budget.limits.max_disjuncts {
+                return None;
+            }
+            acc = next;
+        }
+        Some(MergedDisj {
+            groups: values.iter().map(|x| x.is_some()).collect(),
+            disjuncts: acc,
+        })
+    }
+
+    /// The value of a disjunct that is a literal scalar, basic type or
+    /// bound (or a conjunction of those), evaluated without looking
+    /// anything up.
+    fn scalar_disjunct(&mut self, c: &Conjunct) -> Option<Value> {
+        let v = match &c.kind {
+            CKind::Value(v) => v.clone(),
+            CKind::Expr(e) if self.is_literal_scalar(*e) => self.literal_scalar(*e, c.env),
+            _ => return None,
+        };
+        is_plain_scalar(&v).then_some(v)
+    }
+
+    /// Evaluates an expression `is_literal_scalar` accepts; a conjunction
+    /// by meeting its sides (evaluating it as an expression would build
+    /// a vertex for it).
+    fn literal_scalar(&mut self, e: ExprId, env: EnvId) -> Value {
+        match *self.prog.expr(e) {
+            Expr::Binary(BinaryOp::And, a, b) => {
+                let a = self.literal_scalar(a, env);
+                let b = self.literal_scalar(b, env);
+                meet(&a, &b)
+            }
+            _ => self.eval(e, env),
+        }
+    }
+
+    fn is_literal_scalar(&self, e: ExprId) -> bool {
+        match self.prog.expr(e) {
+            Expr::Top
+            | Expr::Null
+            | Expr::Bool(_)
+            | Expr::Num(_)
+            | Expr::Str(_)
+            | Expr::Bytes(_)
+            | Expr::Kind(_) => true,
+            Expr::Unary(op, x) => {
+                !matches!(op, UnaryOp::Not | UnaryOp::Default) && self.is_literal_scalar(*x)
+            }
+            Expr::Binary(BinaryOp::And, a, b) => {
+                self.is_literal_scalar(*a) && self.is_literal_scalar(*b)
+            }
+            _ => false,
+        }
+    }
+
+    fn expand_disjunctions_inner(&mut self, v: VId, may_merge: bool) {
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
         let groups = std::mem::take(&mut self.v[v as usize].groups);
         let base_choices = self.v[v as usize].choices.clone();
+        let merged = if may_merge {
+            self.merge_scalar_groups(&groups)
+        } else {
+            None
+        };
         let mut combos: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), true)];
         let mut total = 1usize;
-        for g in &groups {
+        for (i, g) in groups.iter().enumerate() {
+            if merged.as_ref().is_some_and(|m| m.groups[i]) {
+                continue;
+            }
             total = total.saturating_mul(g.disjuncts.len().max(1));
+        }
+        if let Some(m) = &merged {
+            total = total.saturating_mul(m.disjuncts.len());
         }
         if total > self.budget.limits.max_disjuncts {
             // Name where the first few disjunctions are.
@@ -1954,7 +2122,14 @@ impl Engine {
             add_err(&mut self.v[v as usize].err, e);
             return;
         }
-        for g in &groups {
+        for (gi, g) in groups.iter().enumerate() {
+            if merged.as_ref().is_some_and(|m| m.groups[gi]) {
+                // Filled in below from the merged values.
+                for (c, _) in &mut combos {
+                    c.push(0);
+                }
+                continue;
+            }
             let has_default = g.disjuncts.iter().any(|(_, d)| *d);
             let mut next = Vec::new();
             for (c, d) in &combos {
@@ -1964,6 +2139,23 @@ impl Engine {
                     next.push((c2, *d && (!has_default || *def)));
                 }
             }
+            combos = next;
+        }
+        if let Some(m) = &merged {
+            let slots: Vec<usize> = (0..groups.len()).filter(|&i| m.groups[i]).collect();
+            let mut next = Vec::new();
+            for (c, d) in &combos {
+                for (_, def, first) in &m.disjuncts {
+                    let mut c = c.clone();
+                    for (&slot, &choice) in slots.iter().zip(first) {
+                        c[slot] = choice;
+                    }
+                    next.push((c, *d && *def));
+                }
+            }
+            // In the order trying every combination meets them, so that
+            // equal results collapse onto the same first one.
+            next.sort_by(|a, b| a.0.cmp(&b.0));
             combos = next;
         }
         let mut survivors: Vec<(VId, bool)> = Vec::new();
@@ -2020,6 +2212,13 @@ impl Engine {
         let mut seen = std::collections::HashSet::new();
         errors.retain(|e| seen.insert(e.msg.clone()));
         match unique.len() {
+            0 if merged.is_some() => {
+                // Every candidate failed: try the combinations one by one,
+                // whose errors carry the disjuncts' positions and read as
+                // the reference's.
+                self.v[v as usize].groups = groups;
+                self.expand_disjunctions_inner(v, false);
+            }
             0 => {
                 let e = if errors.len() == 1 {
                     errors.pop().unwrap()

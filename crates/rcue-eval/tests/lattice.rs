@@ -341,3 +341,71 @@ proptest! {
         prop_assert_eq!(export(&format!("x: (*{v} | {w}) & {w}\n")), want, "V = {}, W = {}", v, w);
     }
 }
+
+/// A disjunction of scalar literals, basic types and bounds, some marked
+/// as defaults.
+fn scalar_disjunction_src() -> impl Strategy<Value = String> {
+    let disjunct = (
+        prop::sample::select(vec![
+            "\"a\"",
+            "\"b\"",
+            "\"c\"",
+            "1",
+            "2",
+            "1.0",
+            "null",
+            "true",
+            "int",
+            "string",
+            "number",
+            ">1",
+            "<=2",
+            "!=\"b\"",
+            "=~\"^[ab]\"",
+            "int & >=1",
+        ]),
+        prop::bool::weighted(0.25),
+    )
+        .prop_map(|(d, def)| if def { format!("*{d}") } else { d.to_string() });
+    prop::collection::vec(disjunct, 1..4).prop_map(|ds| format!("({})", ds.join(" | ")))
+}
+
+/// Exports `src` with scalar disjunctions multiplied out (`merged`) or
+/// tried combination by combination; also how many values it created.
+fn export_disj(src: &str, merged: bool) -> (Result<String, String>, usize) {
+    let mut inst = Instance::from_sources(&[("in.cue", src)]).expect("compiles");
+    inst.engine.merge_scalar_disjunctions = merged;
+    let out = inst.export_json(None).map_err(|e| e[0].to_string());
+    (out, inst.engine.v.len())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Multiplying scalar disjunctions out at once gives what trying every
+    /// combination gives: same values, same defaults, same errors.
+    #[test]
+    fn scalar_disjunctions_merge_like_candidates(
+        groups in prop::collection::vec(scalar_disjunction_src(), 2..5),
+        other in prop::sample::select(vec!["_", "string", "\"a\"", "2", "number"]),
+    ) {
+        let src = format!("x: {} & {other}\n", groups.join(" & "));
+        let (merged, _) = export_disj(&src, true);
+        let (tried, _) = export_disj(&src, false);
+        prop_assert_eq!(merged, tried, "{}", src);
+    }
+}
+
+/// The merged path is the one taken: it creates fewer values.
+#[test]
+fn scalar_disjunctions_merge_creates_fewer_values() {
+    let src = "x: (\"a\" | \"b\" | *\"c\") & (\"a\" | \"b\" | \"c\") & (\"b\" | \"c\")\n";
+    let (merged, merged_values) = export_disj(src, true);
+    let (tried, tried_values) = export_disj(src, false);
+    assert_eq!(merged, Ok("{\n    \"x\": \"c\"\n}\n".to_string()));
+    assert_eq!(merged, tried);
+    assert!(
+        merged_values < tried_values,
+        "{merged_values} vs {tried_values}"
+    );
+}

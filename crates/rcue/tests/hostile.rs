@@ -90,7 +90,7 @@ fn step_time_value_and_memory_limits() {
     );
     assert_refused_with(
         "disjuncts",
-        "x: (1|2) & (1|2|3) & (1|2|3|4)\n",
+        "x: ({a: 1}|{a: 2}) & ({a: 1}|{a: 2}|{a: 3}) & ({a: 1}|{a: 2}|{a: 3}|{a: 4})\n",
         &["--max-disjuncts", "10"],
         "limit 10, --max-disjuncts",
     );
@@ -146,8 +146,16 @@ fn self_inlining_operand_stops_at_the_value_limit() {
 
 #[test]
 fn disjunction_product_of_2_to_the_40() {
-    let src = format!("x: {}\n", vec!["(1 | 2)"; 40].join(" & "));
+    // Struct disjuncts are tried combination by combination: refused.
+    let src = format!("x: {}\n", vec!["({a: 1} | {a: 2})"; 40].join(" & "));
     assert_refused("disj", &src, "too many disjuncts");
+    // Scalar ones are multiplied out with equal results collapsed: the
+    // answer (two values, no default) comes at once; like the reference,
+    // the message names no position.
+    let src = format!("x: {}\n", vec!["(1 | 2)"; 40].join(" & "));
+    let (code, err) = run_export_with("disj-scalar", &src, &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("x: incomplete value 1 | 2"), "{err}");
 }
 
 #[test]
