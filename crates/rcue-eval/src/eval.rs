@@ -323,6 +323,12 @@ pub struct Engine {
     /// directly (`merge_scalar_groups`); off, every combination is tried
     /// as a candidate. Tests compare both.
     pub merge_scalar_disjunctions: bool,
+    /// Set while a disjunction whose candidates all failed is expanded
+    /// again without merging, for the reference's messages.
+    exact_disjunctions: bool,
+    /// How many times scalar groups were merged (to tell whether an
+    /// expansion's messages could be affected).
+    merges: u64,
 }
 
 /// The sizes of the engine's stores at one moment, so that everything
@@ -418,6 +424,8 @@ impl Engine {
             frozen: 0,
             tainted: false,
             merge_scalar_disjunctions: true,
+            exact_disjunctions: false,
+            merges: 0,
         }
     }
 
@@ -1960,7 +1968,7 @@ impl Engine {
             return;
         }
         self.disj_depth += 1;
-        self.expand_disjunctions_inner(v, true);
+        self.expand_disjunctions_inner(v);
         self.disj_depth -= 1;
     }
 
@@ -1971,9 +1979,9 @@ impl Engine {
     /// combinations, but at most four values. Each value keeps the first
     /// combination that gives it, which the candidate then takes, so its
     /// positions and messages are those of trying every combination.
-    /// `None` unless at least two groups consist of literal scalars.
+    /// `None` unless the first group consists of literal scalars.
     fn merge_scalar_groups(&mut self, groups: &[DisjGroup]) -> Option<MergedDisj> {
-        if !self.merge_scalar_disjunctions {
+        if !self.merge_scalar_disjunctions || self.exact_disjunctions {
             return None;
         }
         // Candidates find their choices by the order groups are met in;
@@ -1994,9 +2002,7 @@ impl Engine {
             }
             *slot = Some(vals);
         }
-        if values.iter().filter(|x| x.is_some()).count() < 2 {
-            return None;
-        }
+        values[0].as_ref()?;
         let mut acc: Vec<(Value, bool, Vec<usize>)> = vec![(Value::Top, true, Vec::new())];
         for vals in values.iter().flatten() {
             let has_default = vals.iter().any(|(_, d)| *d);
@@ -2023,6 +2029,7 @@ impl Engine {
             }
             acc = next;
         }
+        self.merges += 1;
         Some(MergedDisj {
             groups: values.iter().map(|x| x.is_some()).collect(),
             disjuncts: acc,
@@ -2074,16 +2081,82 @@ impl Engine {
         }
     }
 
-    fn expand_disjunctions_inner(&mut self, v: VId, may_merge: bool) {
+    /// Whether processing `v` again with other scalar conjuncts could only
+    /// change its value: no fields, lists, comprehensions, validators or
+    /// errors.
+    fn is_plain_leaf(&self, v: VId) -> bool {
+        let vx = &self.v[v as usize];
+        vx.arcs.is_empty()
+            && !vx.is_struct
+            && vx.lists.is_empty()
+            && vx.patterns.is_empty()
+            && vx.pending.is_empty()
+            && vx.pending_dyn.is_empty()
+            && vx.validators.is_empty()
+            && vx.deferred.is_empty()
+            && vx.err.is_none()
+            && vx.forward.is_none()
+            && vx.disjuncts.is_empty()
+            && is_plain_scalar(&vx.value)
+    }
+
+    /// Completes candidate `w` of plain leaf `v` (whose groups were all
+    /// merged) as processing it would: `v`'s value met with the chosen
+    /// disjuncts, positions of the conjuncts and of the chosen literals.
+    /// False when they conflict (the candidate is dropped); `None` when
+    /// the value is a conjunction of constraints, whose written order
+    /// follows the order of the conjuncts (the candidate is processed).
+    fn leaf_candidate(
+        &mut self,
+        v: VId,
+        w: VId,
+        groups: &[DisjGroup],
+        choice: &[usize],
+    ) -> Option<bool> {
+        let mut val = self.v[v as usize].value.clone();
+        let mut pos = self.v[v as usize].pos.clone();
+        for (g, &i) in groups.iter().zip(choice) {
+            let c = &g.disjuncts[i].0;
+            let d = self.scalar_disjunct(c)?;
+            val = meet(&val, &d);
+            if val.is_bottom() {
+                return Some(false);
+            }
+            if let CKind::Expr(e) = c.kind {
+                self.literal_positions(e, &mut pos);
+            }
+        }
+        if matches!(val, Value::Conj(_)) {
+            return None;
+        }
+        let wx = &mut self.v[w as usize];
+        wx.value = val;
+        wx.pos = pos;
+        wx.orig_conjuncts = wx.conjuncts.len();
+        wx.orig_nodes = wx.close.len();
+        wx.seen_groups = groups.len();
+        wx.state = State::Done;
+        Some(true)
+    }
+
+    /// The positions unifying literal `e` records (each side of `&`).
+    fn literal_positions(&self, e: ExprId, out: &mut SmallVec<[Pos; 1]>) {
+        match *self.prog.expr(e) {
+            Expr::Binary(BinaryOp::And, a, b) => {
+                self.literal_positions(a, out);
+                self.literal_positions(b, out);
+            }
+            _ => out.push(self.prog.pos[e as usize]),
+        }
+    }
+
+    fn expand_disjunctions_inner(&mut self, v: VId) {
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
         let groups = std::mem::take(&mut self.v[v as usize].groups);
         let base_choices = self.v[v as usize].choices.clone();
-        let merged = if may_merge {
-            self.merge_scalar_groups(&groups)
-        } else {
-            None
-        };
+        let merges_before = self.merges;
+        let merged = self.merge_scalar_groups(&groups);
         let mut combos: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), true)];
         let mut total = 1usize;
         for (i, g) in groups.iter().enumerate() {
@@ -2162,6 +2235,10 @@ impl Engine {
         let mut errors: Vec<Rc<EvalError>> = Vec::new();
         let parent = self.v[v as usize].parent;
         let label = self.v[v as usize].label;
+        // A plain scalar field whose disjunctions are all literal scalars
+        // gets its candidates' values by meeting, without processing them.
+        let leaf =
+            merged.as_ref().is_some_and(|m| m.groups.iter().all(|&g| g)) && self.is_plain_leaf(v);
         for (choice, def) in combos {
             let w = self.new_vertex(parent, label);
             {
@@ -2174,16 +2251,27 @@ impl Engine {
                     .iter()
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
-                let mirror = src.mirror.clone();
+                // A leaf has no fields for the mirror to serve.
+                let mirror = if leaf { None } else { src.mirror.clone() };
                 let arc_type = src.arc_type;
                 let mut ch = base_choices.clone();
-                ch.extend(choice);
+                ch.extend(choice.iter().copied());
                 let wx = &mut self.v[w as usize];
                 wx.conjuncts = conjuncts.into();
                 wx.close = shape.into();
                 wx.mirror = mirror;
                 wx.arc_type = arc_type;
                 wx.choices = ch;
+            }
+            if leaf {
+                match self.leaf_candidate(v, w, &groups, &choice) {
+                    Some(true) => {
+                        survivors.push((w, def));
+                        continue;
+                    }
+                    Some(false) => continue,
+                    None => {}
+                }
             }
             self.process(w);
             let wr = self.deref(w);
@@ -2212,12 +2300,19 @@ impl Engine {
         let mut seen = std::collections::HashSet::new();
         errors.retain(|e| seen.insert(e.msg.clone()));
         match unique.len() {
-            0 if merged.is_some() => {
-                // Every candidate failed: try the combinations one by one,
-                // whose errors carry the disjuncts' positions and read as
-                // the reference's.
+            0 if self.merges != merges_before
+                && self.disj_depth == 1
+                && !self.exact_disjunctions =>
+            {
+                // Every candidate failed, and merging skipped combinations
+                // here or below: try them all, one by one, so that the
+                // messages list every failure as the reference's do. (Only
+                // at the outermost disjunction: a nested one's messages
+                // matter only when the outer one fails too.)
                 self.v[v as usize].groups = groups;
-                self.expand_disjunctions_inner(v, false);
+                self.exact_disjunctions = true;
+                self.expand_disjunctions_inner(v);
+                self.exact_disjunctions = false;
             }
             0 => {
                 let e = if errors.len() == 1 {

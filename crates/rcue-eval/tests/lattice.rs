@@ -396,6 +396,28 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The same inside the candidates of a struct disjunction, whose
+    /// messages list the nested failures.
+    #[test]
+    fn nested_scalar_disjunctions_merge_like_candidates(
+        a in prop::collection::vec(scalar_disjunction_src(), 1..4),
+        b in prop::collection::vec(scalar_disjunction_src(), 1..3),
+        other in prop::sample::select(vec!["_", "string", "\"a\"", "2", "number"]),
+    ) {
+        let src = format!(
+            "x: ({{a: {}}} | {{a: {}, b: 1}}) & {{a: {other}}}\n",
+            a.join(" & "),
+            b.join(" & "),
+        );
+        let (merged, _) = export_disj(&src, true);
+        let (tried, _) = export_disj(&src, false);
+        prop_assert_eq!(merged, tried, "{}", src);
+    }
+}
+
 /// The merged path is the one taken: it creates fewer values.
 #[test]
 fn scalar_disjunctions_merge_creates_fewer_values() {
