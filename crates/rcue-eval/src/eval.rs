@@ -201,7 +201,9 @@ pub struct Vertex {
     pub conjuncts: SmallVec<[Conjunct; 1]>,
     pub state: State,
     pub arcs: Vec<VId>,
-    pub arc_map: FastMap<Label, VId>,
+    /// The arcs by label, once there are more than `ARC_MAP_MIN` (most
+    /// vertices have none or a few, found by scanning `arcs`).
+    pub arc_map: Option<Box<FastMap<Label, VId>>>,
     pub value: Value,
     pub is_struct: bool,
     pub lists: ThinVec<ListLitInfo>,
@@ -252,7 +254,7 @@ impl Vertex {
             conjuncts: SmallVec::new(),
             state: State::New,
             arcs: Vec::new(),
-            arc_map: FastMap::default(),
+            arc_map: None,
             value: Value::Top,
             is_struct: false,
             lists: ThinVec::new(),
@@ -382,6 +384,9 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
         _ => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
     }
 }
+
+/// Arcs a vertex holds before it indexes them by label.
+const ARC_MAP_MIN: usize = 8;
 
 /// What an `a?` marker of a `try` clause gives when `a` is missing; the
 /// clause looks for it (see `Clause::Try`).
@@ -826,7 +831,36 @@ impl Engine {
     // ---- arcs ----
 
     pub fn arc(&self, v: VId, label: Label) -> Option<VId> {
-        self.v[v as usize].arc_map.get(&label).copied()
+        let vx = &self.v[v as usize];
+        match &vx.arc_map {
+            Some(m) => m.get(&label).copied(),
+            None => vx
+                .arcs
+                .iter()
+                .copied()
+                .find(|&a| self.v[a as usize].label == Some(label)),
+        }
+    }
+
+    /// Appends arc `a` (labelled `label`) to `v`.
+    fn push_arc(&mut self, v: VId, label: Label, a: VId) {
+        let vx = &mut self.v[v as usize];
+        vx.arcs.push(a);
+        if let Some(m) = &mut vx.arc_map {
+            m.insert(label, a);
+        } else if vx.arcs.len() > ARC_MAP_MIN {
+            let arcs = std::mem::take(&mut vx.arcs);
+            let mut m = FastMap::default();
+            m.reserve(arcs.len());
+            for &x in &arcs {
+                if let Some(l) = self.v[x as usize].label {
+                    m.insert(l, x);
+                }
+            }
+            let vx = &mut self.v[v as usize];
+            vx.arcs = arcs;
+            vx.arc_map = Some(Box::new(m));
+        }
     }
 
     fn get_or_create_arc(&mut self, v: VId, label: Label) -> VId {
@@ -836,10 +870,8 @@ impl Engine {
         self.touch(v);
         let a = self.new_vertex(Some(v), Some(label));
         self.v[a as usize].generated = self.generating;
-        let vx = &mut self.v[v as usize];
-        vx.arcs.push(a);
-        vx.arc_map.insert(label, a);
-        if vx.patterns_applied {
+        self.push_arc(v, label, a);
+        if self.v[v as usize].patterns_applied {
             self.apply_patterns_to(v, a);
         }
         a
@@ -1549,7 +1581,7 @@ impl Engine {
                 ..
             } = d
             {
-                if let Some(&a) = self.v[v as usize].arc_map.get(l) {
+                if let Some(a) = self.arc(v, *l) {
                     rank.push((a, i));
                 }
             }
@@ -3535,8 +3567,7 @@ impl Engine {
             env: 0,
             node: 0,
         });
-        self.v[parent as usize].arcs.push(a);
-        self.v[parent as usize].arc_map.insert(label, a);
+        self.push_arc(parent, label, a);
     }
 
     /// The elements of a list value, processed; `None` if it is not a list.

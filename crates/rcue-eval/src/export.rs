@@ -1,8 +1,6 @@
 //! Export of evaluated values as data (JSON for now): concrete values only,
 //! in field order, without definitions, hidden or optional fields.
 
-use std::fmt::Write;
-
 use crate::eval::{ArcType, Engine};
 use crate::ir::Pos;
 use crate::meet::{describe, quote};
@@ -29,17 +27,215 @@ pub struct ExportError {
     pub kind: ErrKind,
 }
 
+/// Receives exported data as it is walked, depth first: `export` builds a
+/// `Data` tree this way, `export_json_into` writes JSON text directly (no
+/// tree in between: the output of a large configuration is the biggest
+/// thing export holds).
+pub trait Sink {
+    fn null(&mut self);
+    fn bool(&mut self, b: bool);
+    /// A number as it prints.
+    fn num(&mut self, n: &str);
+    fn str(&mut self, s: &str);
+    fn bytes(&mut self, b: &[u8]);
+    fn begin_list(&mut self);
+    fn end_list(&mut self);
+    fn begin_object(&mut self);
+    /// The label of the next value in the current object.
+    fn key(&mut self, k: &str);
+    fn end_object(&mut self);
+}
+
+/// Builds a `Data` tree.
+#[derive(Default)]
+struct DataBuilder {
+    /// Open lists and objects, innermost last, with the key waiting for
+    /// its value.
+    open: Vec<(Data, Option<String>)>,
+    done: Option<Data>,
+}
+
+impl DataBuilder {
+    fn add(&mut self, d: Data) {
+        match self.open.last_mut() {
+            Some((Data::List(items), _)) => items.push(d),
+            Some((Data::Object(fields), key)) => {
+                fields.push((key.take().unwrap_or_default(), d));
+            }
+            _ => self.done = Some(d),
+        }
+    }
+}
+
+impl Sink for DataBuilder {
+    fn null(&mut self) {
+        self.add(Data::Null)
+    }
+    fn bool(&mut self, b: bool) {
+        self.add(Data::Bool(b))
+    }
+    fn num(&mut self, n: &str) {
+        self.add(Data::Num(n.to_string()))
+    }
+    fn str(&mut self, s: &str) {
+        self.add(Data::Str(s.to_string()))
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.add(Data::Bytes(b.to_vec()))
+    }
+    fn begin_list(&mut self) {
+        self.open.push((Data::List(Vec::new()), None));
+    }
+    fn begin_object(&mut self) {
+        self.open.push((Data::Object(Vec::new()), None));
+    }
+    fn key(&mut self, k: &str) {
+        if let Some((_, key)) = self.open.last_mut() {
+            *key = Some(k.to_string());
+        }
+    }
+    fn end_list(&mut self) {
+        if let Some((d, _)) = self.open.pop() {
+            self.add(d);
+        }
+    }
+    fn end_object(&mut self) {
+        self.end_list();
+    }
+}
+
+/// Writes JSON as `cue export` prints it: four-space indentation.
+pub struct JsonWriter<'a> {
+    out: &'a mut String,
+    /// Values written so far in each open list or object.
+    counts: Vec<usize>,
+    /// Whether a key was just written (its value follows on the line).
+    after_key: bool,
+}
+
+impl<'a> JsonWriter<'a> {
+    pub fn new(out: &'a mut String) -> JsonWriter<'a> {
+        JsonWriter {
+            out,
+            counts: Vec::new(),
+            after_key: false,
+        }
+    }
+
+    fn indent(&mut self, n: usize) {
+        for _ in 0..n {
+            self.out.push_str("    ");
+        }
+    }
+
+    /// Separates the next element of a list from the previous one.
+    fn element(&mut self) {
+        if self.after_key {
+            self.after_key = false;
+            return;
+        }
+        if let Some(c) = self.counts.last_mut() {
+            *c += 1;
+            let first = *c == 1;
+            self.out.push_str(if first { "\n" } else { ",\n" });
+            let depth = self.counts.len();
+            self.indent(depth);
+        }
+    }
+
+    fn close(&mut self, bracket: char, empty: &str) {
+        let n = self.counts.pop().unwrap_or(0);
+        if n == 0 {
+            // `[` or `{` was written alone: make it `[]` / `{}`.
+            self.out.pop();
+            self.out.push_str(empty);
+            return;
+        }
+        self.out.push('\n');
+        let depth = self.counts.len();
+        self.indent(depth);
+        self.out.push(bracket);
+    }
+}
+
+impl Sink for JsonWriter<'_> {
+    fn null(&mut self) {
+        self.element();
+        self.out.push_str("null");
+    }
+    fn bool(&mut self, b: bool) {
+        self.element();
+        self.out.push_str(if b { "true" } else { "false" });
+    }
+    fn num(&mut self, n: &str) {
+        self.element();
+        self.out.push_str(n);
+    }
+    fn str(&mut self, s: &str) {
+        self.element();
+        rcue_syntax::data::quote_into(s, self.out);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.element();
+        self.out.push('"');
+        self.out.push_str(&base64(b));
+        self.out.push('"');
+    }
+    fn begin_list(&mut self) {
+        self.element();
+        self.out.push('[');
+        self.counts.push(0);
+    }
+    fn end_list(&mut self) {
+        self.close(']', "[]");
+    }
+    fn begin_object(&mut self) {
+        self.element();
+        self.out.push('{');
+        self.counts.push(0);
+    }
+    fn key(&mut self, k: &str) {
+        self.element();
+        rcue_syntax::data::quote_into(k, self.out);
+        self.out.push_str(": ");
+        self.after_key = true;
+    }
+    fn end_object(&mut self) {
+        self.close('}', "{}");
+    }
+}
+
 /// Exports a vertex; every error below it is collected.
 pub fn export(en: &mut Engine, v: VId) -> Result<Data, Vec<ExportError>> {
+    let mut b = DataBuilder::default();
+    export_into(en, v, &mut b)?;
+    Ok(b.done.unwrap_or(Data::Null))
+}
+
+/// Exports a vertex into `sink`; every error below it is collected (what
+/// the sink received is then incomplete).
+pub fn export_into(en: &mut Engine, v: VId, sink: &mut impl Sink) -> Result<(), Vec<ExportError>> {
     // Finalizing checks validators, which need complete values.
     en.finalize(v);
     let mut errors = Vec::new();
-    let d = walk(en, v, &mut errors, 0);
+    walk(en, v, &mut errors, 0, sink);
     if errors.is_empty() {
-        Ok(d)
+        Ok(())
     } else {
         Err(errors)
     }
+}
+
+/// Exports a vertex as JSON text (`to_json`'s format, newline included)
+/// appended to `out`; on errors `out` is left as it was.
+pub fn export_json_into(en: &mut Engine, v: VId, out: &mut String) -> Result<(), Vec<ExportError>> {
+    let start = out.len();
+    let r = export_into(en, v, &mut JsonWriter::new(out));
+    match r {
+        Ok(()) => out.push('\n'),
+        Err(_) => out.truncate(start),
+    }
+    r
 }
 
 /// Exports an already evaluated value (the result of `-e`).
@@ -73,6 +269,19 @@ fn incomplete(_en: &Engine, v: &Value, path: &str, pos: Vec<Pos>) -> ExportError
     }
 }
 
+/// Sends a scalar to `sink`; false if `v` is not concrete data.
+fn scalar_into(v: &Value, sink: &mut impl Sink) -> bool {
+    match v {
+        Value::Null => sink.null(),
+        Value::Bool(b) => sink.bool(*b),
+        Value::Num(n) => sink.num(&n.to_json()),
+        Value::Str(s) => sink.str(s),
+        Value::Bytes(b) => sink.bytes(b),
+        _ => return false,
+    }
+    true
+}
+
 fn scalar(v: &Value) -> Option<Data> {
     Some(match v {
         Value::Null => Data::Null,
@@ -84,14 +293,28 @@ fn scalar(v: &Value) -> Option<Data> {
     })
 }
 
-fn walk(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) -> Data {
-    grow(|| walk_here(en, v, errors, depth))
+fn walk(
+    en: &mut Engine,
+    v: VId,
+    errors: &mut Vec<ExportError>,
+    depth: usize,
+    sink: &mut impl Sink,
+) {
+    grow(|| walk_here(en, v, errors, depth, sink))
 }
 
-fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usize) -> Data {
+/// Sends vertex `v` to `sink`, or records why it cannot be exported
+/// (`null` stands in for it then, keeping the sink's structure whole).
+fn walk_here(
+    en: &mut Engine,
+    v: VId,
+    errors: &mut Vec<ExportError>,
+    depth: usize,
+    sink: &mut impl Sink,
+) {
     if en.stopped.is_some() && !errors.is_empty() {
         // A limit was reached: one error says so; the rest would repeat it.
-        return Data::Null;
+        return sink.null();
     }
     if depth > crate::eval::MAX_DEPTH {
         errors.push(ExportError {
@@ -100,7 +323,7 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
             pos: vec![],
             kind: ErrKind::Eval,
         });
-        return Data::Null;
+        return sink.null();
     }
     en.process(v);
     let v = en.deref(v);
@@ -113,7 +336,7 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
             let val = en.default_of(Value::Vertex(v));
             let path = en.path(v);
             errors.push(incomplete(en, &val, &path, vec![]));
-            return Data::Null;
+            return sink.null();
         }
     };
     if let Some(e) = en.v[v as usize].err.clone() {
@@ -123,21 +346,21 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
             pos: e.pos.clone(),
             kind: e.kind,
         });
-        return Data::Null;
+        return sink.null();
     }
     let vx = &en.v[v as usize];
     if vx.is_list() {
         let arcs = vx.arcs.clone();
-        return Data::List(
-            arcs.into_iter()
-                .map(|a| walk(en, a, errors, depth + 1))
-                .collect(),
-        );
+        sink.begin_list();
+        for a in arcs {
+            walk(en, a, errors, depth + 1, sink);
+        }
+        return sink.end_list();
     }
     // A scalar with definitions or hidden fields beside it is the scalar.
     if vx.is_struct || !(vx.arcs.is_empty() || vx.value.is_atom()) {
         let arcs = vx.arcs.clone();
-        let mut fields = Vec::new();
+        sink.begin_object();
         for a in arcs {
             let label = en.v[a as usize].label.expect("arc label");
             if !en.labels.is_regular(label) {
@@ -172,85 +395,52 @@ fn walk_here(en: &mut Engine, v: VId, errors: &mut Vec<ExportError>, depth: usiz
                 }
                 _ => continue,
             }
-            let d = walk(en, a, errors, depth + 1);
-            fields.push((en.labels.name(label), d));
+            sink.key(&en.labels.name(label));
+            walk(en, a, errors, depth + 1, sink);
         }
-        return Data::Object(fields);
+        return sink.end_object();
     }
-    let val = vx.value.clone();
-    let pos = vx.pos.to_vec();
-    match scalar(&val) {
-        Some(d) => d,
-        None => {
-            let path = en.path(v);
-            errors.push(incomplete(en, &val, &path, pos));
-            Data::Null
-        }
+    if !scalar_into(&vx.value, sink) {
+        let val = vx.value.clone();
+        let pos = vx.pos.to_vec();
+        let path = en.path(v);
+        errors.push(incomplete(en, &val, &path, pos));
+        sink.null();
     }
 }
 
 /// JSON text as `cue export` prints it: four-space indentation.
 pub fn to_json(d: &Data) -> String {
     let mut out = String::new();
-    json(d, 0, &mut out);
+    replay(d, &mut JsonWriter::new(&mut out));
     out.push('\n');
     out
 }
 
-fn json(d: &Data, indent: usize, out: &mut String) {
-    grow(|| json_here(d, indent, out))
-}
-
-fn json_here(d: &Data, indent: usize, out: &mut String) {
-    match d {
-        Data::Null => out.push_str("null"),
-        Data::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        Data::Num(n) => out.push_str(n),
-        Data::Str(s) => out.push_str(&quote(s)),
-        Data::Bytes(b) => {
-            out.push('"');
-            out.push_str(&base64(b));
-            out.push('"');
-        }
+/// Sends a `Data` tree to `sink`.
+fn replay(d: &Data, sink: &mut impl Sink) {
+    grow(|| match d {
+        Data::Null => sink.null(),
+        Data::Bool(b) => sink.bool(*b),
+        Data::Num(n) => sink.num(n),
+        Data::Str(s) => sink.str(s),
+        Data::Bytes(b) => sink.bytes(b),
         Data::List(items) => {
-            if items.is_empty() {
-                out.push_str("[]");
-                return;
+            sink.begin_list();
+            for it in items {
+                replay(it, sink);
             }
-            out.push_str("[\n");
-            for (i, it) in items.iter().enumerate() {
-                out.push_str(&"    ".repeat(indent + 1));
-                json(it, indent + 1, out);
-                if i + 1 < items.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            out.push_str(&"    ".repeat(indent));
-            out.push(']');
+            sink.end_list();
         }
         Data::Object(fields) => {
-            if fields.is_empty() {
-                out.push_str("{}");
-                return;
+            sink.begin_object();
+            for (k, v) in fields {
+                sink.key(k);
+                replay(v, sink);
             }
-            out.push_str("{\n");
-            for (i, (k, v)) in fields.iter().enumerate() {
-                out.push_str(&"    ".repeat(indent + 1));
-                out.push_str(&quote(k));
-                out.push_str(": ");
-                json(v, indent + 1, out);
-                if i + 1 < fields.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            out.push_str(&"    ".repeat(indent));
-            out.push('}');
+            sink.end_object();
         }
-    }
+    })
 }
 
 /// CUE text of exported data, as `cue export --out cue` prints it: the
@@ -321,7 +511,7 @@ fn cue_value_here(d: &Data, indent: usize, out: &mut String) {
             }
             out.push('\'');
         }
-        other => json(other, 0, out),
+        other => replay(other, &mut JsonWriter::new(out)),
     }
 }
 
@@ -360,7 +550,7 @@ fn compact_here(d: &Data, out: &mut String) {
             }
             out.push('}');
         }
-        other => json(other, 0, out),
+        other => replay(other, &mut JsonWriter::new(out)),
     }
 }
 
@@ -552,6 +742,22 @@ mod tests {
 
     fn obj(f: Vec<(&str, Data)>) -> Data {
         Data::Object(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    #[test]
+    fn json_layout_written_as_walked_and_from_data() {
+        let src = "a: {}\nb: []\nc: [[], {}, [1, {x: \"q\\\"\\n\"}]]\nd: {e: {f: null}, g: true}\nh: '\\x00a'\n";
+        let want = "{\n    \"a\": {},\n    \"b\": [],\n    \"c\": [\n        [],\n        {},\n        [\n            1,\n            {\n                \"x\": \"q\\\"\\n\"\n            }\n        ]\n    ],\n    \"d\": {\n        \"e\": {\n            \"f\": null\n        },\n        \"g\": true\n    },\n    \"h\": \"AGE=\"\n}\n";
+        let mut inst = crate::Instance::from_sources(&[("in.cue", src)]).expect("compiles");
+        let streamed = inst.export_json(None).expect("exports");
+        assert_eq!(streamed, want);
+        let data = inst.export(None).expect("exports");
+        assert_eq!(to_json(&data), want);
+        // Errors leave the output as it was.
+        let mut inst = crate::Instance::from_sources(&[("in.cue", "a: 1\nb: int\n")]).unwrap();
+        let mut out = String::from("kept");
+        assert!(inst.export_json_into(None, &mut out).is_err());
+        assert_eq!(out, "kept");
     }
 
     #[test]

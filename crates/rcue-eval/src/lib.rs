@@ -589,6 +589,26 @@ impl Instance {
 
     /// Exports as JSON text, as `rcue export --out json` prints it.
     pub fn export_json(&mut self, expr: Option<&str>) -> Result<String, Vec<Error>> {
-        self.export(expr).map(|d| export::to_json(&d))
+        let mut out = String::new();
+        self.export_json_into(expr, &mut out)?;
+        Ok(out)
+    }
+
+    /// `export_json`, appended to `out` (left as it was on errors). The
+    /// whole instance is written as it is walked, without building its
+    /// data first.
+    pub fn export_json_into(
+        &mut self,
+        expr: Option<&str>,
+        out: &mut String,
+    ) -> Result<(), Vec<Error>> {
+        match expr {
+            None => export::export_json_into(&mut self.engine, self.root, out)
+                .map_err(|errs| errs.into_iter().map(|e| self.convert(e)).collect()),
+            Some(_) => {
+                out.push_str(&export::to_json(&self.export(expr)?));
+                Ok(())
+            }
+        }
     }
 }

@@ -49,12 +49,18 @@ pub fn string_lit(text: String, span: Span) -> StringLit {
 /// `text` as a double-quoted CUE string.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    quote_into(text, &mut out);
+    out
+}
+
+/// Appends `text` as a double-quoted CUE (and JSON) string to `out`.
+pub fn quote_into(text: &str, out: &mut String) {
     out.push('"');
     // Most strings need no escape: copy them whole.
     if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
         out.push_str(text);
         out.push('"');
-        return out;
+        return;
     }
     for c in text.chars() {
         match c {
@@ -68,7 +74,6 @@ pub fn quote(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 fn string_expr(text: String, span: Span) -> Expr {

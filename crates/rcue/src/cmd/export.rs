@@ -54,10 +54,16 @@ pub fn encode_all(
 ) -> Result<(), u8> {
     for loaded in instances.iter_mut() {
         for e in exprs {
-            let pushed = loaded
-                .instance
-                .export(*e)
-                .and_then(|data| enc.push(&data).map_err(|e| vec![e]));
+            let pushed = if enc.format == Format::Json && !enc.escape_html {
+                // Written as evaluated: no data tree for large outputs.
+                enc.count += 1;
+                loaded.instance.export_json_into(*e, &mut enc.out)
+            } else {
+                loaded
+                    .instance
+                    .export(*e)
+                    .and_then(|data| enc.push(&data).map_err(|e| vec![e]))
+            };
             if let Err(errors) = pushed {
                 report(&errors);
                 return Err(EXIT_ERRORS);
