@@ -191,6 +191,8 @@ pub struct Pending {
 #[derive(Clone, Debug)]
 pub struct DisjGroup {
     pub disjuncts: Vec<(Conjunct, bool)>,
+    /// How deep inside chosen disjuncts it was met (`Vertex::choices`).
+    pub level: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -211,8 +213,17 @@ pub struct Vertex {
     pub pending: ThinVec<Pending>,
     pub pending_dyn: ThinVec<DynFieldDecl>,
     pub groups: ThinVec<DisjGroup>,
-    pub choices: ThinVec<usize>,
-    pub seen_groups: usize,
+    /// The disjunct to take for each disjunction met, by level: level 0
+    /// for those met among the vertex's conjuncts, level n+1 for those
+    /// met while unifying a disjunct chosen at level n (a reference to
+    /// another disjunction). Separate sequences, so that a chosen
+    /// disjunct bringing its own disjunction does not shift the
+    /// positions of the ones met after it.
+    pub choices: ThinVec<ThinVec<usize>>,
+    /// Disjunctions met so far while processing, by level.
+    pub seen_groups: ThinVec<usize>,
+    /// The level of disjunctions met now.
+    pub disj_level: u32,
     pub close: SmallVec<[CloseNode; 1]>,
     pub mirror: Option<Box<FastMap<(VId, u32), u32>>>,
     pub inlined: ThinVec<(VId, u32)>,
@@ -263,7 +274,8 @@ impl Vertex {
             pending_dyn: ThinVec::new(),
             groups: ThinVec::new(),
             choices: ThinVec::new(),
-            seen_groups: 0,
+            seen_groups: ThinVec::new(),
+            disj_level: 0,
             close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
             mirror: None,
             inlined: ThinVec::new(),
@@ -928,7 +940,7 @@ impl Engine {
             vx.value = Value::Top;
             vx.pos.clear();
             vx.inlined.clear();
-            vx.seen_groups = 0;
+            vx.seen_groups.clear();
             vx.groups.clear();
             vx.validators.clear();
             vx.deferred.clear();
@@ -1202,7 +1214,13 @@ impl Engine {
                         )
                     })
                     .collect();
-                self.add_group(v, DisjGroup { disjuncts });
+                self.add_group(
+                    v,
+                    DisjGroup {
+                        disjuncts,
+                        level: 0,
+                    },
+                );
             }
             Expr::Call(f, ref args)
                 if args.len() == 1
@@ -1282,18 +1300,24 @@ impl Engine {
         false
     }
 
-    fn add_group(&mut self, v: VId, g: DisjGroup) {
+    fn add_group(&mut self, v: VId, mut g: DisjGroup) {
         let vx = &mut self.v[v as usize];
-        let idx = vx.seen_groups;
-        vx.seen_groups += 1;
-        if let Some(&choice) = vx.choices.get(idx) {
+        let level = vx.disj_level as usize;
+        if vx.seen_groups.len() <= level {
+            vx.seen_groups.resize(level + 1, 0);
+        }
+        let idx = vx.seen_groups[level];
+        vx.seen_groups[level] += 1;
+        if let Some(&choice) = vx.choices.get(level).and_then(|c| c.get(idx)) {
             // Disjunctions are met in the same order when a candidate is
             // re-processed; if evaluation took another path, this
             // candidate is not a valid combination.
             match g.disjuncts.get(choice) {
                 Some((c, _)) => {
                     let c = c.clone();
+                    self.v[v as usize].disj_level += 1;
                     self.unify_conjunct(v, c);
+                    self.v[v as usize].disj_level -= 1;
                 }
                 None => {
                     let e = EvalError::new(
@@ -1304,6 +1328,7 @@ impl Engine {
                 }
             }
         } else {
+            g.level = level as u32;
             vx.groups.push(g);
         }
     }
@@ -1329,7 +1354,13 @@ impl Engine {
                         )
                     })
                     .collect();
-                self.add_group(v, DisjGroup { disjuncts });
+                self.add_group(
+                    v,
+                    DisjGroup {
+                        disjuncts,
+                        level: 0,
+                    },
+                );
             }
             Value::Bottom(e) => {
                 let e = match src {
@@ -2166,7 +2197,7 @@ impl Engine {
         wx.pos = pos;
         wx.orig_conjuncts = wx.conjuncts.len();
         wx.orig_nodes = wx.close.len();
-        wx.seen_groups = groups.len();
+        wx.seen_groups = wx.choices.iter().map(|c| c.len()).collect();
         wx.state = State::Done;
         Some(true)
     }
@@ -2287,7 +2318,13 @@ impl Engine {
                 let mirror = if leaf { None } else { src.mirror.clone() };
                 let arc_type = src.arc_type;
                 let mut ch = base_choices.clone();
-                ch.extend(choice.iter().copied());
+                for (g, &i) in groups.iter().zip(&choice) {
+                    let level = g.level as usize;
+                    if ch.len() <= level {
+                        ch.resize(level + 1, ThinVec::new());
+                    }
+                    ch[level].push(i);
+                }
                 let wx = &mut self.v[w as usize];
                 wx.conjuncts = conjuncts.into();
                 wx.close = shape.into();
