@@ -807,7 +807,7 @@ impl<'a> Compiler<'a> {
                 .collect();
             return self.add(Expr::Str(Rc::from(text.as_str())), s.span);
         }
-        self.add(Expr::Interpolation(parts, s.is_bytes), s.span)
+        self.add(Expr::Interpolation(parts.into(), s.is_bytes), s.span)
     }
 
     fn disjuncts(&mut self, e: &ast::Expr, out: &mut Vec<(ExprId, bool)>) {
@@ -916,7 +916,7 @@ impl<'a> Compiler<'a> {
                 // A default marker outside a disjunction marks a one-element
                 // disjunction.
                 let id = self.expr(x);
-                self.add(Expr::Disjunction(vec![(id, true)]), s)
+                self.add(Expr::Disjunction(Rc::new([(id, true)])), s)
             }
             ExprKind::Unary(UnaryOp::Eq, _) => self.add(
                 Expr::Unsupported("unary == (the structcmp experiment)".into()),
@@ -929,7 +929,7 @@ impl<'a> Compiler<'a> {
             ExprKind::Binary(ast::BinaryOp::Or, ..) => {
                 let mut out = Vec::new();
                 self.disjuncts(e, &mut out);
-                self.add(Expr::Disjunction(out), s)
+                self.add(Expr::Disjunction(out.into()), s)
             }
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l);

@@ -3102,7 +3102,7 @@ impl Engine {
             Expr::Disjunction(ref ds) => {
                 if ds.iter().all(|(d, _)| self.is_scalar_expr(*d)) {
                     let mut vals = Vec::new();
-                    for &(d, def) in ds {
+                    for &(d, def) in ds.iter() {
                         let x = self.eval_keep(d, env);
                         match x {
                             Value::Disj(inner) => {

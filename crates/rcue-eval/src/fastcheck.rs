@@ -339,7 +339,7 @@ impl Builder<'_> {
             Expr::Disjunction(ds) => {
                 let mut alts = Vec::new();
                 let mut defaults = Vec::new();
-                for &(d, is_default) in ds {
+                for &(d, is_default) in ds.iter() {
                     let c = self.expr(d, depth, closed, false)?;
                     // Alternatives that are structs or lists can each add
                     // different fields: the result may be ambiguous.

@@ -102,13 +102,13 @@ pub enum Expr {
     Select(ExprId, Label),
     Index(ExprId, ExprId),
     Slice(ExprId, Option<ExprId>, Option<ExprId>),
-    Call(ExprId, Vec<ExprId>),
+    Call(ExprId, Rc<[ExprId]>),
     Builtin(BuiltinFn),
     Unary(UnaryOp, ExprId),
     Binary(BinaryOp, ExprId, ExprId),
     /// A flattened disjunction; `true` marks defaults.
-    Disjunction(Vec<(ExprId, bool)>),
-    Interpolation(Vec<InterpPart>, bool),
+    Disjunction(Rc<[(ExprId, bool)]>),
+    Interpolation(Rc<[InterpPart]>, bool),
     /// An error found while compiling (reported when evaluated).
     Error(Rc<str>),
     /// A construct rcue does not implement yet.
