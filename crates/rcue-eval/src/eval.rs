@@ -254,6 +254,10 @@ pub struct Vertex {
     pub generated: bool,
     /// Indices of conjuncts that are bodies of `for` comprehensions.
     pub for_bodies: ThinVec<usize>,
+    /// Indices of conjuncts that are bodies of comprehensions (of any
+    /// kind): computed from this vertex's own values, so a reference to it
+    /// does not take them (it runs the comprehensions itself).
+    pub bodies: ThinVec<usize>,
 }
 
 impl Vertex {
@@ -294,6 +298,7 @@ impl Vertex {
             retrying: false,
             generated: false,
             for_bodies: ThinVec::new(),
+            bodies: ThinVec::new(),
         }
     }
 
@@ -396,6 +401,10 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
         _ => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
     }
 }
+
+/// A leaf candidate's value and positions (`Engine::leaf_candidate`):
+/// `None` when it fails.
+type LeafValue = Option<(Value, SmallVec<[Pos; 1]>)>;
 
 /// Arcs a vertex holds before it indexes them by label.
 const ARC_MAP_MIN: usize = 8;
@@ -728,6 +737,19 @@ impl Engine {
     }
 
     /// Whether a struct literal arrived at node `i` or below it.
+    /// Whether node `n` of `v` or one of its ancestors is a definition or
+    /// `close()`.
+    fn closed_above(&self, v: VId, mut n: u32) -> bool {
+        let close = &self.v[v as usize].close;
+        while let Some(node) = close.get(n as usize) {
+            if matches!(node.kind, NodeKind::Def | NodeKind::Close) {
+                return true;
+            }
+            n = node.parent;
+        }
+        false
+    }
+
     fn struct_below(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
         self.v[v as usize].close[i].has_struct
             || children[i]
@@ -1044,10 +1066,11 @@ impl Engine {
                     env,
                     node: p.node,
                 };
+                let n = self.v[v as usize].conjuncts.len();
                 if is_for {
-                    let n = self.v[v as usize].conjuncts.len();
                     self.v[v as usize].for_bodies.push(n);
                 }
+                self.v[v as usize].bodies.push(n);
                 self.v[v as usize].conjuncts.push(c);
             }
         }
@@ -1523,8 +1546,12 @@ impl Engine {
         }
         // Unify them here, in place of the reference, so that fields keep
         // the order in which the conjuncts are written.
+        let bodies = self.v[w as usize].bodies.clone();
         let mut map = FastMap::default();
-        for c in conjuncts {
+        for (i, c) in conjuncts.into_iter().enumerate() {
+            if bodies.contains(&i) {
+                continue;
+            }
             let n = self.graft_node(w, c.node, v, base, &mut map);
             let c = Conjunct { node: n, ..c };
             self.unify_conjunct(v, c);
@@ -1542,7 +1569,17 @@ impl Engine {
         // (A literal with `...` but no struct of its own is `x...` of the
         // explicitopen experiment: its ellipsis opens the embedding only.)
         let opens = lit.decls.iter().any(|d| matches!(d, Decl::Ellipsis(_)));
-        let n = if has_embed && (lit.is_struct || opens) {
+        // Comprehensions embed their bodies: a definition a body embeds
+        // adds its fields to the literal's instead of closing them
+        // (`#T: {kind: string, if c {#D}}` allows `kind`).
+        // (Only where something closes the literal: elsewhere the node
+        // would change nothing, and every field would mirror it.)
+        let has_comprehension = lit
+            .decls
+            .iter()
+            .any(|d| matches!(d, Decl::Comprehension(_)))
+            && (self.closed_above(v, node) || self.in_definition(v));
+        let n = if (has_embed || has_comprehension) && (lit.is_struct || opens) {
             self.new_node(v, node, NodeKind::Embed)
         } else {
             node
@@ -2163,19 +2200,18 @@ impl Engine {
             && is_plain_scalar(&vx.value)
     }
 
-    /// Completes candidate `w` of plain leaf `v` (whose groups were all
-    /// merged) as processing it would: `v`'s value met with the chosen
-    /// disjuncts, positions of the conjuncts and of the chosen literals.
-    /// False when they conflict (the candidate is dropped); `None` when
+    /// What processing a candidate of plain leaf `v` (whose groups were
+    /// all merged) would give: `v`'s value met with the chosen disjuncts,
+    /// and the positions of the conjuncts and of the chosen literals.
+    /// `Some(None)` when they conflict (the candidate fails); `None` when
     /// the value is a conjunction of constraints, whose written order
     /// follows the order of the conjuncts (the candidate is processed).
     fn leaf_candidate(
         &mut self,
         v: VId,
-        w: VId,
         groups: &[DisjGroup],
         choice: &[usize],
-    ) -> Option<bool> {
+    ) -> Option<LeafValue> {
         let mut val = self.v[v as usize].value.clone();
         let mut pos = self.v[v as usize].pos.clone();
         for (g, &i) in groups.iter().zip(choice) {
@@ -2183,7 +2219,7 @@ impl Engine {
             let d = self.scalar_disjunct(c)?;
             val = meet(&val, &d);
             if val.is_bottom() {
-                return Some(false);
+                return Some(None);
             }
             if let CKind::Expr(e) = c.kind {
                 self.literal_positions(e, &mut pos);
@@ -2192,14 +2228,7 @@ impl Engine {
         if matches!(val, Value::Conj(_)) {
             return None;
         }
-        let wx = &mut self.v[w as usize];
-        wx.value = val;
-        wx.pos = pos;
-        wx.orig_conjuncts = wx.conjuncts.len();
-        wx.orig_nodes = wx.close.len();
-        wx.seen_groups = wx.choices.iter().map(|c| c.len()).collect();
-        wx.state = State::Done;
-        Some(true)
+        Some(Some((val, pos)))
     }
 
     /// The positions unifying literal `e` records (each side of `&`).
@@ -2302,7 +2331,31 @@ impl Engine {
         // gets its candidates' values by meeting, without processing them.
         let leaf =
             merged.as_ref().is_some_and(|m| m.groups.iter().all(|&g| g)) && self.is_plain_leaf(v);
-        for (choice, def) in combos {
+        let mut leaf_values = Vec::new();
+        if leaf {
+            leaf_values = combos
+                .iter()
+                .map(|(choice, _)| self.leaf_candidate(v, &groups, choice))
+                .collect();
+            let mut ok = leaf_values.iter().filter(|r| matches!(r, Some(Some(_))));
+            if let (Some(Some(Some((val, pos)))), None, false) = (
+                ok.next().map(|r| r.as_ref()),
+                ok.next(),
+                leaf_values.iter().any(|r| r.is_none()),
+            ) {
+                // One value: the field is that value; no candidate vertex.
+                let (val, pos) = (val.clone(), pos.clone());
+                let vx = &mut self.v[v as usize];
+                vx.value = val;
+                vx.pos = pos;
+                return;
+            }
+        }
+        for (k, (choice, def)) in combos.into_iter().enumerate() {
+            let found = leaf_values.get_mut(k).map(std::mem::take);
+            if let Some(Some(None)) = found {
+                continue;
+            }
             let w = self.new_vertex(parent, label);
             {
                 let src = &self.v[v as usize];
@@ -2332,15 +2385,16 @@ impl Engine {
                 wx.arc_type = arc_type;
                 wx.choices = ch;
             }
-            if leaf {
-                match self.leaf_candidate(v, w, &groups, &choice) {
-                    Some(true) => {
-                        survivors.push((w, def));
-                        continue;
-                    }
-                    Some(false) => continue,
-                    None => {}
-                }
+            if let Some(Some(Some((val, pos)))) = found {
+                let wx = &mut self.v[w as usize];
+                wx.value = val;
+                wx.pos = pos;
+                wx.orig_conjuncts = wx.conjuncts.len();
+                wx.orig_nodes = wx.close.len();
+                wx.seen_groups = wx.choices.iter().map(|c| c.len()).collect();
+                wx.state = State::Done;
+                survivors.push((w, def));
+                continue;
             }
             self.process(w);
             let wr = self.deref(w);
