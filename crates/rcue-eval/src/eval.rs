@@ -968,6 +968,9 @@ impl Engine {
             vx.deferred.clear();
             let n = vx.orig_conjuncts;
             vx.conjuncts.truncate(n);
+            // Comprehension bodies come after the original conjuncts.
+            vx.for_bodies.clear();
+            vx.bodies.clear();
         }
         self.v[v as usize].state = State::Processing;
         self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len();
@@ -978,7 +981,9 @@ impl Engine {
             while i < self.v[v as usize].conjuncts.len() {
                 let c = self.v[v as usize].conjuncts[i].clone();
                 // Conjuncts past the original ones are comprehension bodies.
-                let gen = i >= original && self.v[v as usize].for_bodies.contains(&i);
+                // (Both lists are in increasing order: a `for` over 10^4
+                // values adds as many bodies.)
+                let gen = i >= original && self.v[v as usize].for_bodies.binary_search(&i).is_ok();
                 let outer = std::mem::replace(&mut self.generating, gen);
                 self.unify_conjunct(v, c);
                 self.generating = outer;
@@ -1549,7 +1554,7 @@ impl Engine {
         let bodies = self.v[w as usize].bodies.clone();
         let mut map = FastMap::default();
         for (i, c) in conjuncts.into_iter().enumerate() {
-            if bodies.contains(&i) {
+            if bodies.binary_search(&i).is_ok() {
                 continue;
             }
             let n = self.graft_node(w, c.node, v, base, &mut map);
