@@ -253,11 +253,11 @@ pub struct Vertex {
     /// as in the reference implementation's field order.
     pub generated: bool,
     /// Indices of conjuncts that are bodies of `for` comprehensions.
-    pub for_bodies: ThinVec<usize>,
-    /// Indices of conjuncts that are bodies of comprehensions (of any
-    /// kind): computed from this vertex's own values, so a reference to it
-    /// does not take them (it runs the comprehensions itself).
-    pub bodies: ThinVec<usize>,
+    /// Indices of conjuncts that are bodies of comprehensions, in
+    /// increasing order, and whether each is a `for` body. Bodies are
+    /// computed from this vertex's own values, so a reference to it does
+    /// not take them (it runs the comprehensions itself).
+    pub bodies: ThinVec<(usize, bool)>,
 }
 
 impl Vertex {
@@ -297,7 +297,6 @@ impl Vertex {
             deferred: ThinVec::new(),
             retrying: false,
             generated: false,
-            for_bodies: ThinVec::new(),
             bodies: ThinVec::new(),
         }
     }
@@ -969,7 +968,6 @@ impl Engine {
             let n = vx.orig_conjuncts;
             vx.conjuncts.truncate(n);
             // Comprehension bodies come after the original conjuncts.
-            vx.for_bodies.clear();
             vx.bodies.clear();
         }
         self.v[v as usize].state = State::Processing;
@@ -981,9 +979,13 @@ impl Engine {
             while i < self.v[v as usize].conjuncts.len() {
                 let c = self.v[v as usize].conjuncts[i].clone();
                 // Conjuncts past the original ones are comprehension bodies.
-                // (Both lists are in increasing order: a `for` over 10^4
-                // values adds as many bodies.)
-                let gen = i >= original && self.v[v as usize].for_bodies.binary_search(&i).is_ok();
+                // (Searched by bisection: a `for` over 10^4 values adds as
+                // many bodies.)
+                let bodies = &self.v[v as usize].bodies;
+                let gen = i >= original
+                    && bodies
+                        .binary_search_by_key(&i, |b| b.0)
+                        .is_ok_and(|k| bodies[k].1);
                 let outer = std::mem::replace(&mut self.generating, gen);
                 self.unify_conjunct(v, c);
                 self.generating = outer;
@@ -1072,10 +1074,7 @@ impl Engine {
                     node: p.node,
                 };
                 let n = self.v[v as usize].conjuncts.len();
-                if is_for {
-                    self.v[v as usize].for_bodies.push(n);
-                }
-                self.v[v as usize].bodies.push(n);
+                self.v[v as usize].bodies.push((n, is_for));
                 self.v[v as usize].conjuncts.push(c);
             }
         }
@@ -1554,7 +1553,7 @@ impl Engine {
         let bodies = self.v[w as usize].bodies.clone();
         let mut map = FastMap::default();
         for (i, c) in conjuncts.into_iter().enumerate() {
-            if bodies.binary_search(&i).is_ok() {
+            if bodies.binary_search_by_key(&i, |b| b.0).is_ok() {
                 continue;
             }
             let n = self.graft_node(w, c.node, v, base, &mut map);

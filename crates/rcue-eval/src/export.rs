@@ -283,14 +283,8 @@ fn scalar_into(v: &Value, sink: &mut impl Sink) -> bool {
 }
 
 fn scalar(v: &Value) -> Option<Data> {
-    Some(match v {
-        Value::Null => Data::Null,
-        Value::Bool(b) => Data::Bool(*b),
-        Value::Num(n) => Data::Num(n.to_json()),
-        Value::Str(s) => Data::Str(s.to_string()),
-        Value::Bytes(b) => Data::Bytes(b.to_vec()),
-        _ => return None,
-    })
+    let mut b = DataBuilder::default();
+    scalar_into(v, &mut b).then(|| b.done.unwrap_or(Data::Null))
 }
 
 fn walk(
