@@ -362,8 +362,8 @@ pub struct Mark {
 /// Scalar disjunction groups of one vertex multiplied out
 /// (`Engine::merge_scalar_groups`).
 struct MergedDisj {
-    /// Which of the vertex's groups took part.
-    groups: Vec<bool>,
+    /// How many of the vertex's groups, from the first, took part.
+    prefix: usize,
     /// Each distinct value, whether it is a default, and the first
     /// combination (one choice per merged group) that gives it.
     disjuncts: Vec<(Value, bool, Vec<usize>)>,
@@ -2092,8 +2092,8 @@ impl Engine {
         // a disjunct of another kind may bring groups of its own and shift
         // the ones after it, so only the groups before the first such
         // group are merged.
-        let mut values: Vec<Option<Vec<(Value, bool)>>> = vec![None; groups.len()];
-        for (slot, g) in values.iter_mut().zip(groups) {
+        let mut values: Vec<Vec<(Value, bool)>> = Vec::new();
+        for g in groups {
             let mut vals = Vec::with_capacity(g.disjuncts.len());
             for (c, def) in &g.disjuncts {
                 match self.scalar_disjunct(c) {
@@ -2104,11 +2104,13 @@ impl Engine {
             if vals.len() != g.disjuncts.len() || vals.is_empty() {
                 break;
             }
-            *slot = Some(vals);
+            values.push(vals);
         }
-        values[0].as_ref()?;
+        if values.is_empty() {
+            return None;
+        }
         let mut acc: Vec<(Value, bool, Vec<usize>)> = vec![(Value::Top, true, Vec::new())];
-        for vals in values.iter().flatten() {
+        for vals in &values {
             let has_default = vals.iter().any(|(_, d)| *d);
             let mut next: Vec<(Value, bool, Vec<usize>)> = Vec::new();
             for (a, da, first) in &acc {
@@ -2135,7 +2137,7 @@ impl Engine {
         }
         self.merges += 1;
         Some(MergedDisj {
-            groups: values.iter().map(|x| x.is_some()).collect(),
+            prefix: values.len(),
             disjuncts: acc,
         })
     }
@@ -2205,32 +2207,31 @@ impl Engine {
     }
 
     /// What processing a candidate of plain leaf `v` (whose groups were
-    /// all merged) would give: `v`'s value met with the chosen disjuncts,
-    /// and the positions of the conjuncts and of the chosen literals.
-    /// `Some(None)` when they conflict (the candidate fails); `None` when
-    /// the value is a conjunction of constraints, whose written order
-    /// follows the order of the conjuncts (the candidate is processed).
+    /// all merged into `merged`, the chosen disjuncts met) would give:
+    /// its value met with `v`'s, and the positions of the conjuncts and of
+    /// the chosen literals. `Some(None)` when they conflict (the candidate
+    /// fails); `None` when the value is a conjunction of constraints,
+    /// whose written order follows the order of the conjuncts (the
+    /// candidate is processed).
     fn leaf_candidate(
-        &mut self,
+        &self,
         v: VId,
+        merged: &Value,
         groups: &[DisjGroup],
         choice: &[usize],
     ) -> Option<LeafValue> {
-        let mut val = self.v[v as usize].value.clone();
-        let mut pos = self.v[v as usize].pos.clone();
-        for (g, &i) in groups.iter().zip(choice) {
-            let c = &g.disjuncts[i].0;
-            let d = self.scalar_disjunct(c)?;
-            val = meet(&val, &d);
-            if val.is_bottom() {
-                return Some(None);
-            }
-            if let CKind::Expr(e) = c.kind {
-                self.literal_positions(e, &mut pos);
-            }
+        let val = meet(&self.v[v as usize].value, merged);
+        if val.is_bottom() {
+            return Some(None);
         }
         if matches!(val, Value::Conj(_)) {
             return None;
+        }
+        let mut pos = self.v[v as usize].pos.clone();
+        for (g, &i) in groups.iter().zip(choice) {
+            if let CKind::Expr(e) = g.disjuncts[i].0.kind {
+                self.literal_positions(e, &mut pos);
+            }
         }
         Some(Some((val, pos)))
     }
@@ -2253,16 +2254,12 @@ impl Engine {
         let base_choices = self.v[v as usize].choices.clone();
         let merges_before = self.merges;
         let merged = self.merge_scalar_groups(&groups);
-        let mut combos: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), true)];
-        let mut total = 1usize;
-        for (i, g) in groups.iter().enumerate() {
-            if merged.as_ref().is_some_and(|m| m.groups[i]) {
-                continue;
-            }
+        // Merged groups come first; the others are tried one combination
+        // at a time.
+        let prefix = merged.as_ref().map_or(0, |m| m.prefix);
+        let mut total = merged.as_ref().map_or(1, |m| m.disjuncts.len());
+        for g in &groups[prefix..] {
             total = total.saturating_mul(g.disjuncts.len().max(1));
-        }
-        if let Some(m) = &merged {
-            total = total.saturating_mul(m.disjuncts.len());
         }
         if total > self.budget.limits.max_disjuncts {
             // Name where the first few disjunctions are.
@@ -2291,41 +2288,30 @@ impl Engine {
             add_err(&mut self.v[v as usize].err, e);
             return;
         }
-        for (gi, g) in groups.iter().enumerate() {
-            if merged.as_ref().is_some_and(|m| m.groups[gi]) {
-                // Filled in below from the merged values.
-                for (c, _) in &mut combos {
-                    c.push(0);
-                }
-                continue;
-            }
+        // Each combination: a choice per group, whether it is a default,
+        // and which merged value its first choices give.
+        let mut combos: Vec<(Vec<usize>, bool, Option<usize>)> = match &merged {
+            Some(m) => (m.disjuncts.iter().enumerate())
+                .map(|(k, (_, def, first))| (first.clone(), *def, Some(k)))
+                .collect(),
+            None => vec![(Vec::new(), true, None)],
+        };
+        for g in &groups[prefix..] {
             let has_default = g.disjuncts.iter().any(|(_, d)| *d);
             let mut next = Vec::new();
-            for (c, d) in &combos {
+            for (c, d, k) in &combos {
                 for (i, (_, def)) in g.disjuncts.iter().enumerate() {
                     let mut c2 = c.clone();
                     c2.push(i);
-                    next.push((c2, *d && (!has_default || *def)));
+                    next.push((c2, *d && (!has_default || *def), *k));
                 }
             }
             combos = next;
         }
-        if let Some(m) = &merged {
-            let slots: Vec<usize> = (0..groups.len()).filter(|&i| m.groups[i]).collect();
-            let mut next = Vec::new();
-            for (c, d) in &combos {
-                for (_, def, first) in &m.disjuncts {
-                    let mut c = c.clone();
-                    for (&slot, &choice) in slots.iter().zip(first) {
-                        c[slot] = choice;
-                    }
-                    next.push((c, *d && *def));
-                }
-            }
-            // In the order trying every combination meets them, so that
-            // equal results collapse onto the same first one.
-            next.sort_by(|a, b| a.0.cmp(&b.0));
-            combos = next;
+        // In the order trying every combination meets them, so that equal
+        // results collapse onto the same first one.
+        if merged.is_some() {
+            combos.sort_by(|a, b| a.0.cmp(&b.0));
         }
         let mut survivors: Vec<(VId, bool)> = Vec::new();
         let mut errors: Vec<Rc<EvalError>> = Vec::new();
@@ -2333,29 +2319,29 @@ impl Engine {
         let label = self.v[v as usize].label;
         // A plain scalar field whose disjunctions are all literal scalars
         // gets its candidates' values by meeting, without processing them.
-        let leaf =
-            merged.as_ref().is_some_and(|m| m.groups.iter().all(|&g| g)) && self.is_plain_leaf(v);
         let mut leaf_values = Vec::new();
-        if leaf {
-            leaf_values = combos
-                .iter()
-                .map(|(choice, _)| self.leaf_candidate(v, &groups, choice))
-                .collect();
-            let mut ok = leaf_values.iter().filter(|r| matches!(r, Some(Some(_))));
-            if let (Some(Some(Some((val, pos)))), None, false) = (
-                ok.next().map(|r| r.as_ref()),
-                ok.next(),
-                leaf_values.iter().any(|r| r.is_none()),
-            ) {
-                // One value: the field is that value; no candidate vertex.
-                let (val, pos) = (val.clone(), pos.clone());
-                let vx = &mut self.v[v as usize];
-                vx.value = val;
-                vx.pos = pos;
-                return;
+        if let Some(m) = merged.as_ref().filter(|_| prefix == groups.len()) {
+            if self.is_plain_leaf(v) {
+                leaf_values = (combos.iter())
+                    .map(|(choice, _, k)| {
+                        let k = k.expect("merged combination");
+                        self.leaf_candidate(v, &m.disjuncts[k].0, &groups, choice)
+                    })
+                    .collect();
+                let processed = leaf_values.iter().any(Option::is_none);
+                let mut ok = leaf_values.iter().flatten().flatten();
+                if let (false, Some((val, pos)), None) = (processed, ok.next(), ok.next()) {
+                    // One value: the field is that value; no candidate vertex.
+                    let (val, pos) = (val.clone(), pos.clone());
+                    let vx = &mut self.v[v as usize];
+                    vx.value = val;
+                    vx.pos = pos;
+                    return;
+                }
             }
         }
-        for (k, (choice, def)) in combos.into_iter().enumerate() {
+        let leaf = !leaf_values.is_empty();
+        for (k, (choice, def, _)) in combos.into_iter().enumerate() {
             let found = leaf_values.get_mut(k).map(std::mem::take);
             if let Some(Some(None)) = found {
                 continue;
