@@ -53,6 +53,10 @@ pub fn encode_all(
     enc: &mut Encoder,
 ) -> Result<(), u8> {
     for loaded in instances.iter_mut() {
+        if exprs.iter().all(Option::is_none) {
+            // Nothing is compiled in the package's scope any more.
+            loaded.instance.release_syntax();
+        }
         for e in exprs {
             let pushed = if enc.format == Format::Json && !enc.escape_html {
                 // Written as evaluated: no data tree for large outputs.
