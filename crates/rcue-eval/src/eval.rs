@@ -202,17 +202,14 @@ pub struct Vertex {
     pub arc_type: ArcType,
     pub conjuncts: SmallVec<[Conjunct; 1]>,
     pub state: State,
-    pub arcs: Vec<VId>,
+    pub arcs: ThinVec<VId>,
     /// The arcs by label, once there are more than `ARC_MAP_MIN` (most
     /// vertices have none or a few, found by scanning `arcs`).
     pub arc_map: Option<Box<FastMap<Label, VId>>>,
     pub value: Value,
     pub is_struct: bool,
-    pub lists: ThinVec<ListLitInfo>,
-    pub patterns: ThinVec<Pattern>,
-    pub pending: ThinVec<Pending>,
-    pub pending_dyn: ThinVec<DynFieldDecl>,
-    pub groups: ThinVec<DisjGroup>,
+    /// What few vertices need (see `Cold`); `None` for most.
+    pub cold: Option<Box<Cold>>,
     /// The disjunct to take for each disjunction met, by level: level 0
     /// for those met among the vertex's conjuncts, level n+1 for those
     /// met while unifying a disjunct chosen at level n (a reference to
@@ -220,13 +217,8 @@ pub struct Vertex {
     /// disjunct bringing its own disjunction does not shift the
     /// positions of the ones met after it.
     pub choices: ThinVec<ThinVec<usize>>,
-    /// Disjunctions met so far while processing, by level.
-    pub seen_groups: ThinVec<usize>,
-    /// The level of disjunctions met now.
-    pub disj_level: u32,
     pub close: SmallVec<[CloseNode; 1]>,
     pub mirror: Option<Box<FastMap<(VId, u32), u32>>>,
-    pub inlined: ThinVec<(VId, u32)>,
     pub forward: Option<VId>,
     pub disjuncts: ThinVec<(VId, bool)>,
     pub err: Option<Rc<EvalError>>,
@@ -238,27 +230,86 @@ pub struct Vertex {
     pub finalized: bool,
     /// Conjuncts and closedness nodes the vertex had before processing
     /// (processing appends more; disjunct candidates start from these).
-    pub orig_conjuncts: usize,
-    pub orig_nodes: usize,
-    /// Validators to check once the value is complete.
-    pub validators: ThinVec<(Rc<Validator>, Pos)>,
+    pub orig_conjuncts: u32,
+    pub orig_nodes: u32,
     /// Set on the vertices built to check validators, which must not
     /// re-check them.
     pub no_validators: bool,
-    /// Conjuncts that ran into a reference cycle, retried once the others
-    /// are unified (spec: References, cycles that resolve).
-    pub deferred: ThinVec<Conjunct>,
     pub retrying: bool,
     /// Whether a comprehension created this arc: such fields come first,
     /// as in the reference implementation's field order.
     pub generated: bool,
-    /// Indices of conjuncts that are bodies of `for` comprehensions.
+}
+
+/// The parts of a vertex that few vertices use, behind one pointer: most
+/// vertices are plain fields, and large configurations hold millions of
+/// them (a vertex is 232 bytes with these out of line, 336 with them in).
+/// Dropped again when processing ends with all of it empty.
+#[derive(Clone, Debug, Default)]
+pub struct Cold {
+    pub lists: ThinVec<ListLitInfo>,
+    pub patterns: ThinVec<Pattern>,
+    pub pending: ThinVec<Pending>,
+    pub pending_dyn: ThinVec<DynFieldDecl>,
+    pub groups: ThinVec<DisjGroup>,
+    /// Disjunctions met so far while processing, by level.
+    pub seen_groups: ThinVec<usize>,
+    /// The level of disjunctions met now.
+    pub disj_level: u32,
+    /// Vertices inlined here, each with the closedness node it went under.
+    pub inlined: ThinVec<(VId, u32)>,
+    /// Validators to check once the value is complete.
+    pub validators: ThinVec<(Rc<Validator>, Pos)>,
+    /// Conjuncts that ran into a reference cycle, retried once the others
+    /// are unified (spec: References, cycles that resolve).
+    pub deferred: ThinVec<Conjunct>,
     /// Indices of conjuncts that are bodies of comprehensions, in
     /// increasing order, and whether each is a `for` body. Bodies are
     /// computed from this vertex's own values, so a reference to it does
     /// not take them (it runs the comprehensions itself).
     pub bodies: ThinVec<(usize, bool)>,
 }
+
+impl Cold {
+    /// Whether nothing here matters once the vertex is processed
+    /// (`seen_groups` and `disj_level` only count during processing).
+    fn is_idle(&self) -> bool {
+        self.lists.is_empty()
+            && self.patterns.is_empty()
+            && self.pending.is_empty()
+            && self.pending_dyn.is_empty()
+            && self.groups.is_empty()
+            && self.inlined.is_empty()
+            && self.validators.is_empty()
+            && self.deferred.is_empty()
+            && self.bodies.is_empty()
+    }
+}
+
+/// Read access to the fields of `Cold`: empty when a vertex has none.
+macro_rules! cold_getters {
+    ($($field:ident: $t:ty),* $(,)?) => {
+        impl Vertex {
+            $(
+                pub fn $field(&self) -> &[$t] {
+                    self.cold.as_deref().map_or(&[], |c| &c.$field)
+                }
+            )*
+        }
+    };
+}
+
+cold_getters!(
+    lists: ListLitInfo,
+    patterns: Pattern,
+    pending: Pending,
+    pending_dyn: DynFieldDecl,
+    groups: DisjGroup,
+    inlined: (VId, u32),
+    validators: (Rc<Validator>, Pos),
+    deferred: Conjunct,
+    bodies: (usize, bool),
+);
 
 impl Vertex {
     fn new(parent: Option<VId>, label: Option<Label>) -> Vertex {
@@ -268,21 +319,14 @@ impl Vertex {
             arc_type: ArcType::None,
             conjuncts: SmallVec::new(),
             state: State::New,
-            arcs: Vec::new(),
+            arcs: ThinVec::new(),
             arc_map: None,
             value: Value::Top,
             is_struct: false,
-            lists: ThinVec::new(),
-            patterns: ThinVec::new(),
-            pending: ThinVec::new(),
-            pending_dyn: ThinVec::new(),
-            groups: ThinVec::new(),
+            cold: None,
             choices: ThinVec::new(),
-            seen_groups: ThinVec::new(),
-            disj_level: 0,
             close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
             mirror: None,
-            inlined: ThinVec::new(),
             forward: None,
             disjuncts: ThinVec::new(),
             err: None,
@@ -292,17 +336,27 @@ impl Vertex {
             finalized: false,
             orig_conjuncts: 0,
             orig_nodes: 1,
-            validators: ThinVec::new(),
             no_validators: false,
-            deferred: ThinVec::new(),
             retrying: false,
             generated: false,
-            bodies: ThinVec::new(),
         }
     }
 
     pub fn is_list(&self) -> bool {
-        !self.lists.is_empty()
+        !self.lists().is_empty()
+    }
+
+    /// The vertex's rarely used parts, made on first use.
+    pub fn cold_mut(&mut self) -> &mut Cold {
+        self.cold.get_or_insert_with(Default::default)
+    }
+
+    /// Takes one of the rarely used parts, leaving it empty.
+    fn take_cold<T: Default>(&mut self, field: impl FnOnce(&mut Cold) -> &mut T) -> T {
+        self.cold
+            .as_mut()
+            .map(|c| std::mem::take(field(c)))
+            .unwrap_or_default()
     }
 }
 
@@ -542,8 +596,8 @@ impl Engine {
                 || vx.disjuncts.iter().any(|&(d, _)| d >= nv)
                 || refers_past(&vx.value, nv)
                 || !vx.conjuncts.iter().all(ck)
-                || !vx.deferred.iter().all(ck)
-                || vx.patterns.iter().any(|p| p.env >= ne || p.value >= nx);
+                || !vx.deferred().iter().all(ck)
+                || vx.patterns().iter().any(|p| p.env >= ne || p.value >= nx);
             if bad {
                 return Err(format!(
                     "vertex {i} ({}) refers past the mark",
@@ -960,19 +1014,21 @@ impl Engine {
             vx.err = None;
             vx.value = Value::Top;
             vx.pos.clear();
-            vx.inlined.clear();
-            vx.seen_groups.clear();
-            vx.groups.clear();
-            vx.validators.clear();
-            vx.deferred.clear();
-            let n = vx.orig_conjuncts;
+            if let Some(c) = &mut vx.cold {
+                c.inlined.clear();
+                c.seen_groups.clear();
+                c.groups.clear();
+                c.validators.clear();
+                c.deferred.clear();
+                // Comprehension bodies come after the original conjuncts.
+                c.bodies.clear();
+            }
+            let n = vx.orig_conjuncts as usize;
             vx.conjuncts.truncate(n);
-            // Comprehension bodies come after the original conjuncts.
-            vx.bodies.clear();
         }
         self.v[v as usize].state = State::Processing;
-        self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len();
-        self.v[v as usize].orig_nodes = self.v[v as usize].close.len();
+        self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len() as u32;
+        self.v[v as usize].orig_nodes = self.v[v as usize].close.len() as u32;
         let mut i = 0;
         let original = self.v[v as usize].conjuncts.len();
         loop {
@@ -981,7 +1037,7 @@ impl Engine {
                 // Conjuncts past the original ones are comprehension bodies.
                 // (Searched by bisection: a `for` over 10^4 values adds as
                 // many bodies.)
-                let bodies = &self.v[v as usize].bodies;
+                let bodies = self.v[v as usize].bodies();
                 let gen = i >= original
                     && bodies
                         .binary_search_by_key(&i, |b| b.0)
@@ -996,7 +1052,7 @@ impl Engine {
                 break;
             }
         }
-        let deferred = std::mem::take(&mut self.v[v as usize].deferred);
+        let deferred = self.v[v as usize].take_cold(|c| &mut c.deferred);
         if !deferred.is_empty() {
             self.v[v as usize].retrying = true;
             for c in deferred {
@@ -1016,13 +1072,17 @@ impl Engine {
         }
         self.finish_lists(v);
         self.apply_patterns(v);
-        if !self.v[v as usize].groups.is_empty() {
+        if !self.v[v as usize].groups().is_empty() {
             self.expand_disjunctions(v);
         } else {
             self.check_closedness(v);
             self.check_kind(v);
         }
-        self.v[v as usize].state = State::Done;
+        let vx = &mut self.v[v as usize];
+        vx.state = State::Done;
+        if vx.cold.as_ref().is_some_and(|c| c.is_idle()) {
+            vx.cold = None;
+        }
         if self.v[v as usize]
             .err
             .as_ref()
@@ -1038,7 +1098,7 @@ impl Engine {
     /// Processes the comprehensions waiting in `v`; returns whether any ran
     /// (and so new conjuncts may need unifying).
     fn run_pending(&mut self, v: VId) -> bool {
-        let pending = std::mem::take(&mut self.v[v as usize].pending);
+        let pending = self.v[v as usize].take_cold(|c| &mut c.pending);
         if pending.is_empty() {
             return false;
         }
@@ -1074,7 +1134,7 @@ impl Engine {
                     node: p.node,
                 };
                 let n = self.v[v as usize].conjuncts.len();
-                self.v[v as usize].bodies.push((n, is_for));
+                self.v[v as usize].cold_mut().bodies.push((n, is_for));
                 self.v[v as usize].conjuncts.push(c);
             }
         }
@@ -1317,7 +1377,7 @@ impl Engine {
             return true;
         }
         if cyclic && !self.v[v as usize].retrying {
-            self.v[v as usize].deferred.push(Conjunct {
+            self.v[v as usize].cold_mut().deferred.push(Conjunct {
                 kind: CKind::Expr(e),
                 env,
                 node,
@@ -1329,12 +1389,13 @@ impl Engine {
 
     fn add_group(&mut self, v: VId, mut g: DisjGroup) {
         let vx = &mut self.v[v as usize];
-        let level = vx.disj_level as usize;
-        if vx.seen_groups.len() <= level {
-            vx.seen_groups.resize(level + 1, 0);
+        let cold = vx.cold.get_or_insert_with(Default::default);
+        let level = cold.disj_level as usize;
+        if cold.seen_groups.len() <= level {
+            cold.seen_groups.resize(level + 1, 0);
         }
-        let idx = vx.seen_groups[level];
-        vx.seen_groups[level] += 1;
+        let idx = cold.seen_groups[level];
+        cold.seen_groups[level] += 1;
         if let Some(&choice) = vx.choices.get(level).and_then(|c| c.get(idx)) {
             // Disjunctions are met in the same order when a candidate is
             // re-processed; if evaluation took another path, this
@@ -1342,9 +1403,9 @@ impl Engine {
             match g.disjuncts.get(choice) {
                 Some((c, _)) => {
                     let c = c.clone();
-                    self.v[v as usize].disj_level += 1;
+                    self.v[v as usize].cold_mut().disj_level += 1;
                     self.unify_conjunct(v, c);
-                    self.v[v as usize].disj_level -= 1;
+                    self.v[v as usize].cold_mut().disj_level -= 1;
                 }
                 None => {
                     let e = EvalError::new(
@@ -1356,7 +1417,7 @@ impl Engine {
             }
         } else {
             g.level = level as u32;
-            vx.groups.push(g);
+            self.v[v as usize].cold_mut().groups.push(g);
         }
     }
 
@@ -1412,7 +1473,7 @@ impl Engine {
             Value::Validator(val) => {
                 if !self.v[v as usize].no_validators {
                     let pos = src.map(|s| self.prog.pos[s as usize]).unwrap_or_default();
-                    self.v[v as usize].validators.push((val, pos));
+                    self.v[v as usize].cold_mut().validators.push((val, pos));
                 }
             }
             val => {
@@ -1466,7 +1527,7 @@ impl Engine {
         // Inlining the same vertex again under the same node, or below it,
         // adds nothing (unification is idempotent): a reference cycle.
         let seen: Vec<u32> = self.v[v as usize]
-            .inlined
+            .inlined()
             .iter()
             .filter(|(x, _)| *x == w)
             .map(|(_, n)| *n)
@@ -1488,7 +1549,7 @@ impl Engine {
             add_err(&mut self.v[v as usize].err, e);
             return;
         }
-        self.v[v as usize].inlined.push((w, node));
+        self.v[v as usize].cold_mut().inlined.push((w, node));
         // The target's conjuncts are final once its parent is processed.
         if let Some(p) = self.v[w as usize].parent {
             self.process(p);
@@ -1533,7 +1594,7 @@ impl Engine {
             }
             if is_list {
                 let len = arcs.len();
-                self.v[v as usize].lists.push(ListLitInfo {
+                self.v[v as usize].cold_mut().lists.push(ListLitInfo {
                     len,
                     ellipsis: None,
                     env: 0,
@@ -1550,7 +1611,7 @@ impl Engine {
         }
         // Unify them here, in place of the reference, so that fields keep
         // the order in which the conjuncts are written.
-        let bodies = self.v[w as usize].bodies.clone();
+        let bodies = self.v[w as usize].bodies().to_vec();
         let mut map = FastMap::default();
         for (i, c) in conjuncts.into_iter().enumerate() {
             if bodies.binary_search_by_key(&i, |b| b.0).is_ok() {
@@ -1599,18 +1660,23 @@ impl Engine {
                     FieldLabel::Static(l) => {
                         self.add_field(v, *l, *constraint, *value, senv, n, *pos)
                     }
-                    FieldLabel::Dynamic(e) => self.v[v as usize].pending_dyn.push(DynFieldDecl {
-                        label: *e,
-                        constraint: *constraint,
-                        value: *value,
-                        env: senv,
-                        node: n,
-                        pos: *pos,
-                    }),
+                    FieldLabel::Dynamic(e) => {
+                        self.v[v as usize]
+                            .cold_mut()
+                            .pending_dyn
+                            .push(DynFieldDecl {
+                                label: *e,
+                                constraint: *constraint,
+                                value: *value,
+                                env: senv,
+                                node: n,
+                                pos: *pos,
+                            })
+                    }
                 },
                 Decl::Pattern { pattern, value } => {
-                    let idx = self.v[v as usize].patterns.len();
-                    self.v[v as usize].patterns.push(Pattern {
+                    let idx = self.v[v as usize].patterns().len();
+                    self.v[v as usize].cold_mut().patterns.push(Pattern {
                         pattern: *pattern,
                         value: *value,
                         env: senv,
@@ -1633,7 +1699,7 @@ impl Engine {
                     self.v[v as usize].close[n as usize].open = true;
                 }
                 Decl::Comprehension(c) => {
-                    self.v[v as usize].pending.push(Pending {
+                    self.v[v as usize].cold_mut().pending.push(Pending {
                         comp: c.clone(),
                         env: senv,
                         node: n,
@@ -1723,7 +1789,7 @@ impl Engine {
     fn run_dyn(&mut self, v: VId) -> bool {
         let mut progress = false;
         loop {
-            let pending = std::mem::take(&mut self.v[v as usize].pending_dyn);
+            let pending = self.v[v as usize].take_cold(|c| &mut c.pending_dyn);
             if pending.is_empty() {
                 return progress;
             }
@@ -1766,7 +1832,8 @@ impl Engine {
                 }
                 return progress;
             }
-            self.v[v as usize].pending_dyn = waiting.into_iter().map(|(d, _)| d).collect();
+            self.v[v as usize].cold_mut().pending_dyn =
+                waiting.into_iter().map(|(d, _)| d).collect();
         }
     }
 
@@ -1810,7 +1877,7 @@ impl Engine {
                 }
             }
         }
-        self.v[v as usize].lists.push(ListLitInfo {
+        self.v[v as usize].cold_mut().lists.push(ListLitInfo {
             len: idx,
             ellipsis: lit.ellipsis,
             env,
@@ -1819,7 +1886,7 @@ impl Engine {
     }
 
     fn finish_lists(&mut self, v: VId) {
-        if self.v[v as usize].lists.is_empty() {
+        if self.v[v as usize].lists().is_empty() {
             return;
         }
         // A struct's fields are no list elements: report the conflict of
@@ -1838,7 +1905,7 @@ impl Engine {
             add_err(&mut self.v[v as usize].err, e);
             return;
         }
-        let lists = self.v[v as usize].lists.clone();
+        let lists = self.v[v as usize].lists().to_vec();
         let n = self.v[v as usize].arcs.len();
         for l in &lists {
             if l.ellipsis.is_none() && l.len != n {
@@ -1892,12 +1959,12 @@ impl Engine {
         if !self.labels.is_regular(label) {
             return false;
         }
-        let matcher = match self.v[v as usize].patterns[idx].matcher.clone() {
+        let matcher = match self.v[v as usize].patterns()[idx].matcher.clone() {
             Some(m) => m,
             None => {
-                let p = self.v[v as usize].patterns[idx].clone();
+                let p = self.v[v as usize].patterns()[idx].clone();
                 let m = self.eval(p.pattern, p.env);
-                self.v[v as usize].patterns[idx].matcher = Some(m.clone());
+                self.v[v as usize].cold_mut().patterns[idx].matcher = Some(m.clone());
                 m
             }
         };
@@ -1924,7 +1991,7 @@ impl Engine {
         if !self.pattern_matches(v, idx, label) {
             return;
         }
-        let p = self.v[v as usize].patterns[idx].clone();
+        let p = self.v[v as usize].patterns()[idx].clone();
         let name = self.labels.name(label);
         let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(Rc::from(name.as_str())));
         let cn = self.child_node(v, p.node, arc);
@@ -1950,14 +2017,14 @@ impl Engine {
     }
 
     fn apply_patterns_to(&mut self, v: VId, arc: VId) {
-        for idx in 0..self.v[v as usize].patterns.len() {
+        for idx in 0..self.v[v as usize].patterns().len() {
             self.apply_pattern(v, idx, arc);
         }
     }
 
     fn apply_patterns(&mut self, v: VId) {
         self.v[v as usize].patterns_applied = true;
-        if self.v[v as usize].patterns.is_empty() {
+        if self.v[v as usize].patterns().is_empty() {
             return;
         }
         let arcs = self.v[v as usize].arcs.clone();
@@ -2194,12 +2261,12 @@ impl Engine {
         let vx = &self.v[v as usize];
         vx.arcs.is_empty()
             && !vx.is_struct
-            && vx.lists.is_empty()
-            && vx.patterns.is_empty()
-            && vx.pending.is_empty()
-            && vx.pending_dyn.is_empty()
-            && vx.validators.is_empty()
-            && vx.deferred.is_empty()
+            && vx.lists().is_empty()
+            && vx.patterns().is_empty()
+            && vx.pending().is_empty()
+            && vx.pending_dyn().is_empty()
+            && vx.validators().is_empty()
+            && vx.deferred().is_empty()
             && vx.err.is_none()
             && vx.forward.is_none()
             && vx.disjuncts.is_empty()
@@ -2250,7 +2317,7 @@ impl Engine {
     fn expand_disjunctions_inner(&mut self, v: VId) {
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
-        let groups = std::mem::take(&mut self.v[v as usize].groups);
+        let groups = self.v[v as usize].take_cold(|c| &mut c.groups);
         let base_choices = self.v[v as usize].choices.clone();
         let merges_before = self.merges;
         let merged = self.merge_scalar_groups(&groups);
@@ -2349,11 +2416,11 @@ impl Engine {
             let w = self.new_vertex(parent, label);
             {
                 let src = &self.v[v as usize];
-                let conjuncts = src.conjuncts[..src.orig_conjuncts].to_vec();
+                let conjuncts = src.conjuncts[..src.orig_conjuncts as usize].to_vec();
                 // Conjunct nodes refer to v's closedness tree as it was
                 // before processing: copy that shape, without what
                 // processing recorded in it.
-                let shape: Vec<CloseNode> = src.close[..src.orig_nodes]
+                let shape: Vec<CloseNode> = src.close[..src.orig_nodes as usize]
                     .iter()
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
@@ -2379,9 +2446,8 @@ impl Engine {
                 let wx = &mut self.v[w as usize];
                 wx.value = val;
                 wx.pos = pos;
-                wx.orig_conjuncts = wx.conjuncts.len();
-                wx.orig_nodes = wx.close.len();
-                wx.seen_groups = wx.choices.iter().map(|c| c.len()).collect();
+                wx.orig_conjuncts = wx.conjuncts.len() as u32;
+                wx.orig_nodes = wx.close.len() as u32;
                 wx.state = State::Done;
                 survivors.push((w, def));
                 continue;
@@ -2422,7 +2488,7 @@ impl Engine {
                 // messages list every failure as the reference's do. (Only
                 // at the outermost disjunction: a nested one's messages
                 // matter only when the outer one fails too.)
-                self.v[v as usize].groups = groups;
+                self.v[v as usize].cold_mut().groups = groups;
                 self.exact_disjunctions = true;
                 self.expand_disjunctions_inner(v);
                 self.exact_disjunctions = false;
@@ -2537,7 +2603,7 @@ impl Engine {
 
     /// Checks the validators of a complete vertex.
     fn check_validators(&mut self, v: VId) {
-        let validators = std::mem::take(&mut self.v[v as usize].validators);
+        let validators = self.v[v as usize].take_cold(|c| &mut c.validators);
         for (val, pos) in validators {
             if self.v[v as usize].err.is_some() {
                 return;
@@ -2619,7 +2685,7 @@ impl Engine {
             CKind::Vertex(s) => {
                 let s = self.deref(*s);
                 self.process(s);
-                self.v[s as usize].validators.clone()
+                self.v[s as usize].validators().iter().cloned().collect()
             }
             _ => ThinVec::new(),
         };
@@ -3370,8 +3436,8 @@ impl Engine {
             && !x.is_struct
             && !x.is_list()
             && x.disjuncts.is_empty()
-            && x.groups.is_empty()
-            && x.validators.is_empty()
+            && x.groups().is_empty()
+            && x.validators().is_empty()
     }
 
     fn is_scalar_expr(&self, e: ExprId) -> bool {
@@ -3398,7 +3464,7 @@ impl Engine {
                 return Value::Vertex(w);
             }
             // A concrete value already known resolves the cycle.
-            if vx.value.is_atom() && vx.err.is_none() && vx.groups.is_empty() {
+            if vx.value.is_atom() && vx.err.is_none() && vx.groups().is_empty() {
                 return vx.value.clone();
             }
             return Value::Bottom(self.err_at(ErrKind::Cycle, "cycle in evaluation".into(), e));
@@ -3617,7 +3683,7 @@ impl Engine {
             }
             self.add_built_arc(l, Label::Index(i as u32), c);
         }
-        self.v[l as usize].lists.push(ListLitInfo {
+        self.v[l as usize].cold_mut().lists.push(ListLitInfo {
             len: n,
             ellipsis: None,
             env: 0,
@@ -3660,7 +3726,7 @@ impl Engine {
         if !self.v[w as usize].is_list() {
             return None;
         }
-        Some(self.v[w as usize].arcs.clone())
+        Some(self.v[w as usize].arcs.to_vec())
     }
 
     pub fn pos_of(&self, e: ExprId) -> Pos {

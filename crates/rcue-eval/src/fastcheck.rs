@@ -92,7 +92,7 @@ impl FastSchema {
     pub fn compile(engine: &Engine, root: crate::value::VId, expr: Option<ExprId>) -> Option<Self> {
         let root_v = &engine.v[root as usize];
         let n = if root_v.orig_conjuncts > 0 {
-            root_v.orig_conjuncts
+            root_v.orig_conjuncts as usize
         } else {
             root_v.conjuncts.len()
         };
