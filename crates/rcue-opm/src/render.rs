@@ -255,37 +255,37 @@ fn merge(into: &mut Data, from: Data) {
 }
 
 fn read_transformers(inst: &mut rcue_eval::Instance) -> Result<Vec<Transformer>, Vec<Error>> {
-    let names = strings(&inst.export(Some("[for n, _ in kubernetes.#transformers {n}]"))?);
-    let mut out = Vec::new();
-    for name in names {
-        let t = format!("kubernetes.#transformers[{}]", quote(&name));
-        let keys = |inst: &mut rcue_eval::Instance, f: &str| {
-            inst.export(Some(&format!("[for k, _ in {t}.{f} {{k}}]")))
-                .map(|d| strings(&d))
-        };
-        let required = [
-            keys(inst, "requiredResources")?,
-            keys(inst, "requiredTraits")?,
-        ]
-        .concat();
-        let optional = [
-            keys(inst, "optionalResources")?,
-            keys(inst, "optionalTraits")?,
-        ]
-        .concat();
-        let labels = pairs(&inst.export(Some(&format!("{t}.requiredLabels")))?);
-        let kind = string_at(&inst.export(Some(&format!("{t}.metadata")))?, &["kind"]);
-        let mut accepted = required.clone();
-        accepted.extend(optional);
-        out.push(Transformer {
-            name,
-            kind: kind.unwrap_or_default(),
-            labels,
-            required,
-            accepted,
-        });
-    }
-    Ok(out)
+    // One expression for all of them: each export compiles its expression
+    // and walks the result, and a catalog has dozens of transformers.
+    let all = inst.export(Some(
+        "[for n, t in kubernetes.#transformers {\
+           name: n, \
+           rr: [for k, _ in t.requiredResources {k}], \
+           rt: [for k, _ in t.requiredTraits {k}], \
+           or: [for k, _ in t.optionalResources {k}], \
+           ot: [for k, _ in t.optionalTraits {k}], \
+           labels: t.requiredLabels, \
+           kind: t.metadata.kind}]",
+    ))?;
+    let Data::List(items) = all else {
+        return Ok(Vec::new());
+    };
+    Ok(items
+        .iter()
+        .map(|t| {
+            let required = [strings(field(t, "rr")), strings(field(t, "rt"))].concat();
+            let mut accepted = required.clone();
+            accepted.extend(strings(field(t, "or")));
+            accepted.extend(strings(field(t, "ot")));
+            Transformer {
+                name: string_at(t, &["name"]).unwrap_or_default(),
+                kind: string_at(t, &["kind"]).unwrap_or_default(),
+                labels: pairs(field(t, "labels")),
+                required,
+                accepted,
+            }
+        })
+        .collect())
 }
 
 fn read_component(inst: &mut rcue_eval::Instance, name: &str) -> Result<Component, Vec<Error>> {
