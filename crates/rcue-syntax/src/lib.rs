@@ -18,6 +18,7 @@ pub mod format;
 pub mod generate;
 pub mod lexer;
 pub mod literal;
+mod parse_error;
 pub mod parser;
 pub mod span;
 

@@ -21,6 +21,7 @@ use crate::ast::*;
 use crate::error::SyntaxError;
 use crate::lexer::{lex, Token};
 use crate::literal::{check_number, decode_string};
+use crate::parse_error::{with_expected, Expected, ParseError, Reason};
 use crate::span::Span;
 
 /// Nesting deeper than this is refused before parsing, so that no later
@@ -29,7 +30,7 @@ pub const MAX_NESTING: usize = 1000;
 /// Operators and labels allowed in one declaration without a comma.
 pub const MAX_CHAIN: usize = 10_000;
 
-type Err<'t, 's> = extra::Err<Rich<'t, Token<'s>, SimpleSpan>>;
+type Err<'t, 's> = extra::Err<ParseError<'s>>;
 type TokenInput<'t, 's> = MappedInput<'t, Token<'s>, SimpleSpan, &'t [(Token<'s>, SimpleSpan)]>;
 
 fn sp(s: SimpleSpan) -> Span {
@@ -39,6 +40,11 @@ fn sp(s: SimpleSpan) -> Span {
 /// Parses one CUE source file. `base` is the offset of `src` in its file
 /// (non-zero only for nested parses).
 pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
+    parse_file_in(src, true)
+}
+
+/// `parse_file`, trying first without recording expected patterns or not.
+fn parse_file_in(src: &str, quick_first: bool) -> (File, Vec<SyntaxError>) {
     let lexed = lex(src, 0);
     let mut errors = lexed.errors;
     let eoi = SimpleSpan::from(src.len()..src.len());
@@ -66,10 +72,13 @@ pub fn parse_file(src: &str) -> (File, Vec<SyntaxError>) {
         .filter(|(t, _)| *t != Token::Error)
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
-    let (parser, state) = file_parser(tokens.len());
-    let (file, errs) = parser
-        .parse(tokens.as_slice().split_token_span(eoi))
-        .into_output_errors();
+    let (file, errs, state) = parse_twice(quick_first, || {
+        let (parser, state) = file_parser(tokens.len());
+        let (file, errs) = parser
+            .parse(tokens.as_slice().split_token_span(eoi))
+            .into_output_errors();
+        (file, errs, state)
+    });
     add_parse_errors(&mut errors, errs, &state, src.len());
     let mut file = file.unwrap_or(empty);
     file.comments = lexed.comments;
@@ -99,12 +108,31 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
     let eoi = SimpleSpan::from(end..end);
-    let (parser, state) = expr_only_parser(tokens.len());
-    let (expr, errs) = parser
-        .parse(tokens.as_slice().split_token_span(eoi))
-        .into_output_errors();
+    let (expr, errs, state) = parse_twice(true, || {
+        let (parser, state) = expr_only_parser(tokens.len());
+        let (expr, errs) = parser
+            .parse(tokens.as_slice().split_token_span(eoi))
+            .into_output_errors();
+        (expr, errs, state)
+    });
     add_parse_errors(&mut errors, errs, &state, end);
     (expr.unwrap_or(bad), errors)
+}
+
+/// Runs a parse without recording what failing alternatives expected
+/// (valid input needs none of it); when that finds errors, runs it again
+/// recording, for their messages.
+fn parse_twice<'t, 's, O>(
+    quick_first: bool,
+    run: impl Fn() -> (Option<O>, Vec<ParseError<'s>>, FailureMemo<'t, 's>),
+) -> (Option<O>, Vec<ParseError<'s>>, FailureMemo<'t, 's>) {
+    if quick_first {
+        let quick = with_expected(false, &run);
+        if quick.1.is_empty() {
+            return quick;
+        }
+    }
+    with_expected(true, run)
 }
 
 /// Adds a parse's errors to `errors`. When recovery ran out of steps (see
@@ -112,12 +140,12 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
 /// input: one error at that point says where it stopped instead.
 fn add_parse_errors<'t, 's>(
     errors: &mut Vec<SyntaxError>,
-    errs: Vec<Rich<'t, Token<'s>, SimpleSpan>>,
+    errs: Vec<ParseError<'s>>,
     state: &FailureMemo<'t, 's>,
     end: usize,
 ) {
     let stop = state.borrow().gave_up;
-    errors.extend(errs.into_iter().map(rich_to_error).filter(|e| {
+    errors.extend(errs.into_iter().map(to_syntax_error).filter(|e| {
         e.message != PARSING_STOPPED && stop.is_none_or(|at| (e.span.start as usize) < at)
     }));
     let Some(at) = stop else {
@@ -170,23 +198,23 @@ fn describe(t: Option<&Token>) -> String {
     }
 }
 
-fn rich_to_error(e: Rich<Token, SimpleSpan>) -> SyntaxError {
-    let span = sp(*e.span());
+fn to_syntax_error(e: ParseError) -> SyntaxError {
+    let span = sp(e.span());
     let msg = match e.reason() {
-        chumsky::error::RichReason::Custom(m) => m.to_string(),
-        chumsky::error::RichReason::ExpectedFound { found, .. } => {
-            let mut expected: Vec<String> = e
-                .expected()
+        Reason::Custom(m) => m.to_string(),
+        Reason::Expected { expected, found } => {
+            let mut expected: Vec<String> = expected
+                .iter()
                 .filter_map(|p| match p {
-                    chumsky::error::RichPattern::Token(t) => Some(describe(Some(t))),
-                    chumsky::error::RichPattern::Label(l) => Some(l.to_string()),
-                    chumsky::error::RichPattern::EndOfInput => Some("end of file".to_string()),
-                    _ => None,
+                    Expected::Token(t) => Some(describe(Some(t))),
+                    Expected::Label(l) => Some(l.to_string()),
+                    Expected::EndOfInput => Some("end of file".to_string()),
+                    Expected::Other => None,
                 })
                 .collect();
             expected.sort();
             expected.dedup();
-            let found = describe(found.as_deref());
+            let found = describe(found.as_ref());
             match expected.len() {
                 0 => format!("unexpected {found}"),
                 1 => format!("expected {}, found {found}", expected[0]),
@@ -255,7 +283,7 @@ where
             };
             let lit = decode_string(raw, start, &mut errors, &mut parse);
             for err in errors {
-                emitter.emit(Rich::custom(
+                emitter.emit(ParseError::custom(
                     SimpleSpan::from(err.span.range()),
                     err.message,
                 ));
@@ -279,11 +307,17 @@ where
     custom(|inp| {
         let before = inp.cursor();
         let Some(first) = inp.next() else {
-            return Err(Rich::custom(inp.span_since(&before), "nothing to skip"));
+            return Err(ParseError::custom(
+                inp.span_since(&before),
+                "nothing to skip",
+            ));
         };
         if closer_of(&first).is_none() {
             if is_closer(&first) {
-                return Err(Rich::custom(inp.span_since(&before), "closing bracket"));
+                return Err(ParseError::custom(
+                    inp.span_since(&before),
+                    "closing bracket",
+                ));
             }
             return Ok(());
         }
@@ -321,13 +355,13 @@ where
 }
 
 /// Failures already seen, by parser and input position.
-type FailureMemo<'t, 's> = Rc<RefCell<RuleState<'t, 's>>>;
+type FailureMemo<'t, 's> = Rc<RefCell<RuleState<'s>>>;
 
 /// What the uses of grammar rules share during one parse.
 #[derive(Default)]
-struct RuleState<'t, 's> {
+struct RuleState<'s> {
     /// Failures already seen, by rule and input position.
-    failures: HashMap<(u8, usize), Rich<'t, Token<'s>, SimpleSpan>>,
+    failures: HashMap<(u8, usize), ParseError<'s>>,
     /// Rule uses so far, and how many the input may take: error recovery
     /// on some broken inputs still re-parses far more than their length,
     /// so parsing gives up (with an error) past a multiple of it.
@@ -386,7 +420,7 @@ where
                 st.steps += 1;
                 if st.steps > st.budget {
                     st.gave_up.get_or_insert(key.1);
-                    return Err(Rich::custom(inp.span_since(&here), PARSING_STOPPED));
+                    return Err(ParseError::custom(inp.span_since(&here), PARSING_STOPPED));
                 }
             }
             let parser = rule
@@ -454,7 +488,7 @@ where
             Some(Token::Colon | Token::Question | Token::Bang | Token::Tilde | Token::Assign) => {
                 Ok(())
             }
-            _ => Err(Rich::custom(span, "not a label")),
+            _ => Err(ParseError::custom(span, "not a label")),
         }
     })
 }
@@ -663,7 +697,7 @@ where
             for (i, el) in elems.iter().enumerate() {
                 if let ListElem::Ellipsis(_, s) = el {
                     if i + 1 != n {
-                        emitter.emit(Rich::custom(
+                        emitter.emit(ParseError::custom(
                             SimpleSpan::from(s.range()),
                             "ellipsis must be the last element of a list",
                         ));
@@ -691,7 +725,7 @@ where
     .validate(|k, e, emitter| {
         if let ExprKind::Int(t) | ExprKind::Float(t) = &k {
             if let Some(m) = check_number(t) {
-                emitter.emit(Rich::custom(e.span(), m));
+                emitter.emit(ParseError::custom(e.span(), m));
             }
         }
         k
@@ -1096,7 +1130,7 @@ fn file_parser<'t, 's: 't>(
     let imports = import.repeated().collect::<Vec<Vec<Import>>>();
     let stray_closer =
         one_of([Token::RBrace, Token::RBracket, Token::RParen]).validate(|t, e, emitter| {
-            emitter.emit(Rich::custom(e.span(), format!("unexpected '{}'", t)));
+            emitter.emit(ParseError::custom(e.span(), format!("unexpected '{}'", t)));
             Decl::Bad(sp(e.span()))
         });
     let top_decl = any()
@@ -1165,6 +1199,49 @@ mod tests {
         // Valid input is far from the budget.
         let big = crate::generate::kubernetes_like(1 << 20);
         assert!(parse_file(&big).1.is_empty());
+    }
+
+    /// Parsing first without recording what failing alternatives expected
+    /// gives the tree and the errors that recording from the start gives,
+    /// on every `.cue` input of the repository's tests, valid or broken.
+    #[test]
+    fn quick_first_pass_changes_nothing() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata");
+        let mut sources = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d)
+                .expect("testdata is readable")
+                .flatten()
+            {
+                let p = e.path();
+                let text = || std::fs::read_to_string(&p).unwrap_or_default();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "cue") {
+                    sources.push(text());
+                } else if p.extension().is_some_and(|x| x == "txtar") {
+                    // Each `-- name.cue --` section.
+                    for part in format!("\n{}", text()).split("\n-- ").skip(1) {
+                        if let Some((name, body)) = part.split_once(" --\n") {
+                            if name.ends_with(".cue") {
+                                let end = body.find("\n-- ").map_or(body.len(), |i| i + 1);
+                                sources.push(body[..end].to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(sources.len() > 100, "found {} inputs", sources.len());
+        let mut broken = 0;
+        for src in &sources {
+            let quick = parse_file_in(src, true);
+            let full = parse_file_in(src, false);
+            assert_eq!(quick, full, "{src}");
+            broken += usize::from(!full.1.is_empty());
+        }
+        assert!(broken > 10, "only {broken} broken inputs");
     }
 
     /// The rules of a grammar hold each other weakly: once the parser built
