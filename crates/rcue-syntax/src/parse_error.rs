@@ -1,12 +1,12 @@
 //! The parser's error type. It records what chumsky's `Rich` records and
-//! merges alternatives the same way, but keeps the reason inline instead
-//! of behind two allocations, and records what failing alternatives
-//! expected only when asked (`with_expected`): a parse meets a failing
-//! alternative at almost every token (each `just` that does not match is
-//! an error until another alternative succeeds), and with `Rich` making,
-//! merging and dropping those was two fifths of parsing valid input,
-//! whose messages nobody reads. The parser runs without them first, and
-//! again with them when the input turns out to have errors.
+//! merges alternatives the same way, but only when asked
+//! (`with_expected`): a parse meets a failing alternative at almost every
+//! token (each `just` that does not match is an error until another
+//! alternative succeeds), and with `Rich` making, merging and dropping
+//! those was two fifths of parsing valid input, whose messages nobody
+//! reads. The parser runs without them first (an error is then only a
+//! span, cheap to make and move), and again with them when the input
+//! turns out to have errors.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -81,23 +81,29 @@ pub(crate) enum Reason<'s> {
 #[derive(Clone, Debug)]
 pub(crate) struct ParseError<'s> {
     span: SimpleSpan,
-    reason: Reason<'s>,
+    /// `None` when not recording.
+    reason: Option<Box<Reason<'s>>>,
 }
 
 impl<'s> ParseError<'s> {
-    pub(crate) fn custom(span: SimpleSpan, msg: impl Into<Cow<'static, str>>) -> ParseError<'s> {
+    fn new(span: SimpleSpan, reason: impl FnOnce() -> Reason<'s>) -> ParseError<'s> {
         ParseError {
             span,
-            reason: Reason::Custom(msg.into()),
+            reason: recording().then(|| Box::new(reason())),
         }
+    }
+
+    pub(crate) fn custom(span: SimpleSpan, msg: impl Into<Cow<'static, str>>) -> ParseError<'s> {
+        ParseError::new(span, || Reason::Custom(msg.into()))
     }
 
     pub(crate) fn span(&self) -> SimpleSpan {
         self.span
     }
 
-    pub(crate) fn reason(&self) -> &Reason<'s> {
-        &self.reason
+    /// Why it failed, when recorded.
+    pub(crate) fn reason(&self) -> Option<&Reason<'s>> {
+        self.reason.as_deref()
     }
 }
 
@@ -114,34 +120,23 @@ impl<'a, 's, I> Error<'a, I> for ParseError<'s>
 where
     I: Input<'a, Token = Token<'s>, Span = SimpleSpan>,
 {
-    fn merge(self, other: Self) -> Self {
+    fn merge(mut self, other: Self) -> Self {
         // As `Rich`: a custom message wins (the first, if both are),
         // otherwise the expected patterns join, keeping the first `found`.
-        match (self.reason, other.reason) {
-            (a @ Reason::Custom(_), _) => ParseError {
-                span: self.span,
-                reason: a,
-            },
-            (_, b @ Reason::Custom(_)) => ParseError {
-                span: self.span,
-                reason: b,
-            },
-            (
-                Reason::Expected {
-                    mut expected,
-                    found,
-                },
-                Reason::Expected {
+        match (self.reason.as_deref_mut(), other.reason) {
+            (Some(Reason::Custom(_)) | None, _) => {}
+            (_, Some(b)) if matches!(*b, Reason::Custom(_)) => self.reason = Some(b),
+            (Some(Reason::Expected { expected, .. }), Some(b)) => {
+                if let Reason::Expected {
                     expected: other, ..
-                },
-            ) => {
-                add_expected(&mut expected, other);
-                ParseError {
-                    span: self.span,
-                    reason: Reason::Expected { expected, found },
+                } = *b
+                {
+                    add_expected(expected, other);
                 }
             }
+            (Some(_), None) => {}
         }
+        self
     }
 }
 
@@ -155,18 +150,10 @@ where
         found: Option<MaybeRef<'a, Token<'s>>>,
         span: SimpleSpan,
     ) -> Self {
-        let expected = if recording() {
-            expected.into_iter().map(Into::into).collect()
-        } else {
-            Vec::new()
-        };
-        ParseError {
-            span,
-            reason: Reason::Expected {
-                expected,
-                found: found.map(|t| *t),
-            },
-        }
+        ParseError::new(span, || Reason::Expected {
+            expected: expected.into_iter().map(Into::into).collect(),
+            found: found.map(|t| *t),
+        })
     }
 
     fn merge_expected_found<E: IntoIterator<Item = L>>(
@@ -175,10 +162,7 @@ where
         new_found: Option<MaybeRef<'a, Token<'s>>>,
         _span: SimpleSpan,
     ) -> Self {
-        if !recording() {
-            return self;
-        }
-        if let Reason::Expected { expected, found } = &mut self.reason {
+        if let Some(Reason::Expected { expected, found }) = self.reason.as_deref_mut() {
             add_expected(expected, new_expected.into_iter().map(Into::into));
             if found.is_none() {
                 *found = new_found.map(|t| *t);
@@ -188,38 +172,29 @@ where
     }
 
     fn replace_expected_found<E: IntoIterator<Item = L>>(
-        mut self,
+        self,
         new_expected: E,
         new_found: Option<MaybeRef<'a, Token<'s>>>,
         span: SimpleSpan,
     ) -> Self {
-        self.span = span;
-        self.reason = Reason::Expected {
-            expected: if recording() {
-                new_expected.into_iter().map(Into::into).collect()
-            } else {
-                Vec::new()
-            },
+        ParseError::new(span, || Reason::Expected {
+            expected: new_expected.into_iter().map(Into::into).collect(),
             found: new_found.map(|t| *t),
-        };
-        self
+        })
     }
 
     fn label_with(&mut self, label: L) {
-        if !recording() {
-            return;
-        }
-        let label = label.into();
-        match &mut self.reason {
-            Reason::Expected { expected, .. } => {
+        match self.reason.as_deref_mut() {
+            None => {}
+            Some(Reason::Expected { expected, .. }) => {
                 expected.clear();
-                expected.push(label);
+                expected.push(label.into());
             }
-            Reason::Custom(_) => {
+            Some(r @ Reason::Custom(_)) => {
                 // As `Rich`: a labelled custom error becomes an expected
                 // one (found nothing in particular).
-                self.reason = Reason::Expected {
-                    expected: vec![label],
+                *r = Reason::Expected {
+                    expected: vec![label.into()],
                     found: None,
                 };
             }

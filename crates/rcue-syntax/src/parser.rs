@@ -201,8 +201,9 @@ fn describe(t: Option<&Token>) -> String {
 fn to_syntax_error(e: ParseError) -> SyntaxError {
     let span = sp(e.span());
     let msg = match e.reason() {
-        Reason::Custom(m) => m.to_string(),
-        Reason::Expected { expected, found } => {
+        None => "syntax error".to_string(), // not recorded: not reached
+        Some(Reason::Custom(m)) => m.to_string(),
+        Some(Reason::Expected { expected, found }) => {
             let mut expected: Vec<String> = expected
                 .iter()
                 .filter_map(|p| match p {
