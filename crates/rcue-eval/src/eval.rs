@@ -647,6 +647,13 @@ impl Engine {
         (self.envs.len() - 1) as EnvId
     }
 
+    /// Arc `i` of `v`, for loops that may touch the vertex store: indexing
+    /// again on each turn instead of copying the arcs first (arcs are only
+    /// ever appended, and sorted while the vertex is processed).
+    pub fn arc_at(&self, v: VId, i: usize) -> Option<VId> {
+        self.v[v as usize].arcs.get(i).copied()
+    }
+
     pub fn add_conjunct(&mut self, v: VId, c: Conjunct) {
         self.touch(v);
         self.v[v as usize].conjuncts.push(c);
@@ -1259,7 +1266,9 @@ impl Engine {
         // A scalar with definitions or hidden fields beside it (`{3, #a: 1}`)
         // is used as the scalar, unless those fields are in error.
         let value = vx.value.clone();
-        for a in self.v[w as usize].arcs.clone() {
+        let mut i = 0;
+        while let Some(a) = self.arc_at(w, i) {
+            i += 1;
             if let Some(e) = self.first_error(a) {
                 return Value::Bottom(e);
             }
@@ -2027,8 +2036,9 @@ impl Engine {
         if self.v[v as usize].patterns().is_empty() {
             return;
         }
-        let arcs = self.v[v as usize].arcs.clone();
-        for a in arcs {
+        let mut i = 0;
+        while let Some(a) = self.arc_at(v, i) {
+            i += 1;
             self.apply_patterns_to(v, a);
         }
     }
@@ -2037,8 +2047,9 @@ impl Engine {
         if self.v[v as usize].close.len() == 1 {
             return;
         }
-        let arcs = self.v[v as usize].arcs.clone();
-        for a in arcs {
+        let mut i = 0;
+        while let Some(a) = self.arc_at(v, i) {
+            i += 1;
             let Some(label) = self.v[a as usize].label else {
                 continue;
             };
@@ -2182,10 +2193,9 @@ impl Engine {
             let mut next: Vec<(Value, bool, Vec<usize>)> = Vec::new();
             for (a, da, first) in &acc {
                 for (j, (b, db)) in vals.iter().enumerate() {
-                    let m = meet(a, b);
-                    if m.is_bottom() {
+                    let Some(m) = crate::meet::meet_quiet(a, b) else {
                         continue;
-                    }
+                    };
                     let d = *da && (!has_default || *db);
                     match next.iter_mut().find(|(x, _, _)| same_scalar(x, &m)) {
                         Some(slot) => slot.1 |= d,
@@ -2287,10 +2297,9 @@ impl Engine {
         groups: &[DisjGroup],
         choice: &[usize],
     ) -> Option<LeafValue> {
-        let val = meet(&self.v[v as usize].value, merged);
-        if val.is_bottom() {
+        let Some(val) = crate::meet::meet_quiet(&self.v[v as usize].value, merged) else {
             return Some(None);
-        }
+        };
         if matches!(val, Value::Conj(_)) {
             return None;
         }
@@ -2533,7 +2542,9 @@ impl Engine {
                 return self.path(v);
             }
         }
-        for a in self.v[v as usize].arcs.clone() {
+        let mut i = 0;
+        while let Some(a) = self.arc_at(v, i) {
+            i += 1;
             if self.v[a as usize].arc_type == ArcType::Optional {
                 continue;
             }
@@ -2557,7 +2568,9 @@ impl Engine {
                 return Some(e.clone());
             }
         }
-        for a in vx.arcs.clone() {
+        let mut i = 0;
+        while let Some(a) = self.arc_at(v, i) {
+            i += 1;
             let at = self.v[a as usize].arc_type;
             if at == ArcType::Optional {
                 continue;
@@ -2588,13 +2601,17 @@ impl Engine {
             return;
         }
         self.depth += 1;
-        for a in self.v[v as usize].arcs.clone() {
+        let mut i = 0;
+        while let Some(a) = self.arc_at(v, i) {
+            i += 1;
             if self.v[a as usize].arc_type == ArcType::Optional {
                 continue;
             }
             self.finalize(a);
         }
-        for (d, _) in self.v[v as usize].disjuncts.clone() {
+        let mut i = 0;
+        while let Some(&(d, _)) = self.v[v as usize].disjuncts.get(i) {
+            i += 1;
             self.finalize(d);
         }
         self.depth -= 1;
@@ -3107,13 +3124,13 @@ impl Engine {
     /// The default of a disjunction vertex, or the vertex itself.
     pub fn resolve_default(&mut self, v: VId) -> Result<VId, Rc<EvalError>> {
         let v = self.deref(v);
-        let ds = self.v[v as usize].disjuncts.clone();
+        let ds = &self.v[v as usize].disjuncts;
         if ds.is_empty() {
             return Ok(v);
         }
-        let defaults: Vec<VId> = ds.iter().filter(|(_, d)| *d).map(|(x, _)| *x).collect();
-        if defaults.len() == 1 {
-            return Ok(self.deref(defaults[0]));
+        let mut defaults = ds.iter().filter(|(_, d)| *d);
+        if let (Some(&(only, _)), None) = (defaults.next(), defaults.next()) {
+            return Ok(self.deref(only));
         }
         Err(EvalError::new(
             ErrKind::Incomplete,

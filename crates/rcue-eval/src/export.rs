@@ -344,18 +344,20 @@ fn walk_here(
     }
     let vx = &en.v[v as usize];
     if vx.is_list() {
-        let arcs = vx.arcs.clone();
         sink.begin_list();
-        for a in arcs {
+        let mut i = 0;
+        while let Some(a) = en.arc_at(v, i) {
+            i += 1;
             walk(en, a, errors, depth + 1, sink);
         }
         return sink.end_list();
     }
     // A scalar with definitions or hidden fields beside it is the scalar.
     if vx.is_struct || !(vx.arcs.is_empty() || vx.value.is_atom()) {
-        let arcs = vx.arcs.clone();
         sink.begin_object();
-        for a in arcs {
+        let mut i = 0;
+        while let Some(a) = en.arc_at(v, i) {
+            i += 1;
             let label = en.v[a as usize].label.expect("arc label");
             if !en.labels.is_regular(label) {
                 // Definitions and hidden fields are not exported, but
@@ -389,7 +391,10 @@ fn walk_here(
                 }
                 _ => continue,
             }
-            sink.key(&en.labels.name(label));
+            match en.labels.str(label) {
+                Some(name) => sink.key(name),
+                None => sink.key(&en.labels.name(label)),
+            }
             walk(en, a, errors, depth + 1, sink);
         }
         return sink.end_object();
