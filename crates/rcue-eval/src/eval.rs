@@ -360,7 +360,20 @@ impl Vertex {
     }
 }
 
+/// What `allowed_in_one_pass` folds up from each closedness node.
+#[derive(Clone, Copy, Default)]
+struct NodeFold {
+    struct_below: bool,
+    closed_below: bool,
+    allows_below: bool,
+    closed: bool,
+    allows: bool,
+}
+
 pub struct Engine {
+    /// Scratch space of `allowed`, reused between calls.
+    scratch_parents: Vec<usize>,
+    scratch_fold: Vec<NodeFold>,
     pub prog: Program,
     pub labels: Interner,
     pub v: Vec<Vertex>,
@@ -481,6 +494,8 @@ fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
 impl Engine {
     pub fn new(prog: Program, labels: Interner) -> Engine {
         Engine {
+            scratch_parents: Vec::new(),
+            scratch_fold: Vec::new(),
             prog,
             labels,
             v: Vec::new(),
@@ -854,13 +869,15 @@ impl Engine {
         if n == 1 {
             return true;
         }
-        let parents: Vec<usize> = self.v[v as usize]
-            .close
-            .iter()
-            .map(|c| c.parent as usize)
-            .collect();
+        // Scratch space kept between calls (this runs for every field of
+        // every closed struct); a nested call finds it taken and makes its own.
+        let mut parents = std::mem::take(&mut self.scratch_parents);
+        parents.clear();
+        parents.extend(self.v[v as usize].close.iter().map(|c| c.parent as usize));
         if (1..n).all(|i| parents[i] < i) {
-            return self.allowed_in_one_pass(v, label, &parents);
+            let ok = self.allowed_in_one_pass(v, label, &parents);
+            self.scratch_parents = parents;
+            return ok;
         }
         let mut children = vec![Vec::new(); n];
         for i in 1..n {
@@ -887,21 +904,19 @@ impl Engine {
     /// definitions are inlined into definitions).
     fn allowed_in_one_pass(&mut self, v: VId, label: Label, parents: &[usize]) -> bool {
         let n = parents.len();
-        let mut struct_below = vec![false; n];
-        let mut closed_below = vec![false; n];
-        let mut allows_below = vec![false; n];
-        let mut closed = vec![false; n];
-        let mut allows = vec![false; n];
+        let mut f = std::mem::take(&mut self.scratch_fold);
+        f.clear();
+        f.resize(n, NodeFold::default());
         for i in (1..n).rev() {
             let node = &self.v[v as usize].close[i];
-            let has_struct = node.has_struct || struct_below[i];
-            closed[i] = match node.kind {
+            let has_struct = node.has_struct || f[i].struct_below;
+            f[i].closed = match node.kind {
                 NodeKind::Close => true,
                 NodeKind::Def if has_struct => true,
-                NodeKind::Def | NodeKind::Embed => closed_below[i],
+                NodeKind::Def | NodeKind::Embed => f[i].closed_below,
                 _ => false,
             };
-            let mut ok = node.open || node.labels().contains(&label) || allows_below[i];
+            let mut ok = node.open || node.labels().contains(&label) || f[i].allows_below;
             if !ok && !node.patterns().is_empty() {
                 for p in node.patterns().to_vec() {
                     if self.pattern_matches(v, p, label) {
@@ -910,16 +925,18 @@ impl Engine {
                     }
                 }
             }
-            allows[i] = ok;
-            let p = parents[i];
-            struct_below[p] |= has_struct;
-            closed_below[p] |= closed[i];
-            allows_below[p] |= ok;
+            f[i].allows = ok;
+            let (p, closed) = (parents[i], f[i].closed);
+            f[p].struct_below |= has_struct;
+            f[p].closed_below |= closed;
+            f[p].allows_below |= ok;
         }
-        (1..n).all(|i| {
+        let ok = (1..n).all(|i| {
             let absorbed = self.v[v as usize].close[parents[i]].kind == NodeKind::Embed;
-            absorbed || !closed[i] || allows[i]
-        })
+            absorbed || !f[i].closed || f[i].allows
+        });
+        self.scratch_fold = f;
+        ok
     }
 
     // ---- arcs ----
@@ -2425,31 +2442,23 @@ impl Engine {
             let w = self.new_vertex(parent, label);
             {
                 let src = &self.v[v as usize];
-                let conjuncts = src.conjuncts[..src.orig_conjuncts as usize].to_vec();
+                let conjuncts: SmallVec<[Conjunct; 1]> =
+                    SmallVec::from(&src.conjuncts[..src.orig_conjuncts as usize]);
                 // Conjunct nodes refer to v's closedness tree as it was
                 // before processing: copy that shape, without what
                 // processing recorded in it.
-                let shape: Vec<CloseNode> = src.close[..src.orig_nodes as usize]
+                let shape: SmallVec<[CloseNode; 1]> = src.close[..src.orig_nodes as usize]
                     .iter()
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
                 // A leaf has no fields for the mirror to serve.
                 let mirror = if leaf { None } else { src.mirror.clone() };
                 let arc_type = src.arc_type;
-                let mut ch = base_choices.clone();
-                for (g, &i) in groups.iter().zip(&choice) {
-                    let level = g.level as usize;
-                    if ch.len() <= level {
-                        ch.resize(level + 1, ThinVec::new());
-                    }
-                    ch[level].push(i);
-                }
                 let wx = &mut self.v[w as usize];
-                wx.conjuncts = conjuncts.into();
-                wx.close = shape.into();
+                wx.conjuncts = conjuncts;
+                wx.close = shape;
                 wx.mirror = mirror;
                 wx.arc_type = arc_type;
-                wx.choices = ch;
             }
             if let Some(Some(Some((val, pos)))) = found {
                 let wx = &mut self.v[w as usize];
@@ -2461,6 +2470,16 @@ impl Engine {
                 survivors.push((w, def));
                 continue;
             }
+            // Processing meets the disjunctions again: it takes these.
+            let mut ch = base_choices.clone();
+            for (g, &i) in groups.iter().zip(&choice) {
+                let level = g.level as usize;
+                if ch.len() <= level {
+                    ch.resize(level + 1, ThinVec::new());
+                }
+                ch[level].push(i);
+            }
+            self.v[w as usize].choices = ch;
             self.process(w);
             let wr = self.deref(w);
             if let Some(e) = self.first_error(wr) {
