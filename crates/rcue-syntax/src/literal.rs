@@ -70,7 +70,8 @@ pub fn decode_string(
     } else if memchr::memchr2(b'\\', b'\r', &bytes[body_start..body_end]).is_none() {
         // Nothing to decode (most strings): the body is the text.
         if body_end > body_start {
-            d.parts.push(StringPart::Text(raw[body_start..body_end].to_string()));
+            d.parts
+                .push(StringPart::Text(raw[body_start..body_end].to_string()));
         }
     } else {
         d.decode_range(body_start, body_end, None, parse_expr);
