@@ -27,7 +27,9 @@ pub enum Label {
 #[derive(Default, Debug)]
 pub struct Interner {
     names: Vec<(Rc<str>, LabelKind)>,
-    ids: HashMap<(Rc<str>, LabelKind), u32>,
+    /// Ids by name, one slot per kind (`LabelKind as usize`): looked up
+    /// by `&str`, without making a key.
+    ids: HashMap<Rc<str>, [Option<u32>; 4]>,
 }
 
 impl Interner {
@@ -51,13 +53,16 @@ impl Interner {
     }
 
     fn intern(&mut self, name: &str, kind: LabelKind) -> Label {
-        if let Some(&id) = self.ids.get(&(Rc::from(name), kind)) {
+        if let Some(id) = self.ids.get(name).and_then(|slots| slots[kind as usize]) {
             return Label::Field(id);
         }
         let id = self.names.len() as u32;
-        let rc: Rc<str> = Rc::from(name);
+        let rc: Rc<str> = match self.ids.get_key_value(name) {
+            Some((k, _)) => k.clone(),
+            None => Rc::from(name),
+        };
         self.names.push((rc.clone(), kind));
-        self.ids.insert((rc, kind), id);
+        self.ids.entry(rc).or_default()[kind as usize] = Some(id);
         Label::Field(id)
     }
 
