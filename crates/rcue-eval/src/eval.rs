@@ -371,6 +371,8 @@ struct NodeFold {
 }
 
 pub struct Engine {
+    /// Values of literal scalar disjuncts, by expression (`literal_scalar`).
+    literal_cache: FastMap<ExprId, Value>,
     /// Scratch space of `allowed`, reused between calls.
     scratch_parents: Vec<usize>,
     scratch_fold: Vec<NodeFold>,
@@ -494,6 +496,7 @@ fn add_err(slot: &mut Option<Rc<EvalError>>, e: Rc<EvalError>) {
 impl Engine {
     pub fn new(prog: Program, labels: Interner) -> Engine {
         Engine {
+            literal_cache: FastMap::default(),
             scratch_parents: Vec::new(),
             scratch_fold: Vec::new(),
             prog,
@@ -581,6 +584,7 @@ impl Engine {
         let (nv, ne, nx) = (m.vertices as VId, m.envs as EnvId, m.exprs as ExprId);
         self.let_cache
             .retain(|&(env, e), val| env < ne && e < nx && !refers_past(val, nv));
+        self.literal_cache.retain(|&e, _| e < nx);
         if self.v.len() < self.budget.limits.max_values
             && self
                 .stopped
@@ -2252,6 +2256,18 @@ impl Engine {
     /// by meeting its sides (evaluating it as an expression would build
     /// a vertex for it).
     fn literal_scalar(&mut self, e: ExprId, env: EnvId) -> Value {
+        // Literals read nothing from their environment: one value per
+        // expression (disjunctions of them are met at every field of
+        // every use of a definition).
+        if let Some(v) = self.literal_cache.get(&e) {
+            return v.clone();
+        }
+        let v = self.literal_scalar_here(e, env);
+        self.literal_cache.insert(e, v.clone());
+        v
+    }
+
+    fn literal_scalar_here(&mut self, e: ExprId, env: EnvId) -> Value {
         match *self.prog.expr(e) {
             Expr::Binary(BinaryOp::And, a, b) => {
                 let a = self.literal_scalar(a, env);
@@ -3778,7 +3794,21 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Top, Value::Top) => true,
         _ if a.is_atom() && b.is_atom() => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
-        _ => describe(a) == describe(b),
+        // The same shape reads the same (and comparing the shape needs no
+        // text); otherwise as they read.
+        _ => same_shape(a, b) || describe(a) == describe(b),
+    }
+}
+
+/// Whether two constraints are built alike from equal parts.
+fn same_shape(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Kind(x), Value::Kind(y)) => x == y,
+        (Value::Bound(o1, x), Value::Bound(o2, y)) => o1 == o2 && values_equal(x, y),
+        (Value::Conj(xs), Value::Conj(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| values_equal(x, y))
+        }
+        _ => a.is_atom() && b.is_atom() && atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
     }
 }
 
