@@ -55,7 +55,9 @@ pub const MAX_DISJ_NESTING: usize = 12;
 pub enum EnvKind {
     Root,
     Struct(VId),
-    Vars(Value, Value),
+    /// A comprehension's key and value (behind a pointer: most
+    /// environments are structs, and this keeps each 24 bytes).
+    Vars(Rc<(Value, Value)>),
     PatternLabel(Rc<str>),
 }
 
@@ -628,7 +630,7 @@ impl Engine {
             let bad = env.up.is_some_and(|u| u >= ne)
                 || match &env.kind {
                     EnvKind::Struct(w) => *w >= nv,
-                    EnvKind::Vars(a, b) => refers_past(a, nv) || refers_past(b, nv),
+                    EnvKind::Vars(kv) => refers_past(&kv.0, nv) || refers_past(&kv.1, nv),
                     _ => false,
                 };
             if bad {
@@ -1213,12 +1215,12 @@ impl Engine {
                         return Ok(());
                     }
                 }
-                let env2 = self.new_env(Some(env), EnvKind::Vars(val, Value::Top));
+                let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((val, Value::Top))));
                 self.clauses(c, i + 1, env2, out)
             }
             Clause::Let(e) => {
                 let val = self.eval_keep(*e, env);
-                let env2 = self.new_env(Some(env), EnvKind::Vars(val, Value::Top));
+                let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((val, Value::Top))));
                 self.clauses(c, i + 1, env2, out)
             }
             Clause::For { source } => {
@@ -1258,7 +1260,7 @@ impl Engine {
                         Label::Field(_) => Value::Str(Rc::from(self.labels.name(label).as_str())),
                     };
                     let val = self.vertex_value(a);
-                    let env2 = self.new_env(Some(env), EnvKind::Vars(key, val));
+                    let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((key, val))));
                     self.clauses(c, i + 1, env2, out)?;
                 }
                 Ok(())
@@ -3014,11 +3016,11 @@ impl Engine {
             Expr::Ref(Ref::Var { up, slot }) => {
                 let target = self.env_at(env, up);
                 let val = match &self.envs[target as usize].kind {
-                    EnvKind::Vars(k, v) => {
+                    EnvKind::Vars(kv) => {
                         if slot == 0 {
-                            k.clone()
+                            kv.0.clone()
                         } else {
-                            v.clone()
+                            kv.1.clone()
                         }
                     }
                     _ => Value::Top,
@@ -3313,11 +3315,11 @@ impl Engine {
                     Expr::Ref(Ref::Var { up, slot }) => {
                         let target = self.env_at(env, up);
                         match &self.envs[target as usize].kind {
-                            EnvKind::Vars(k, v) => {
+                            EnvKind::Vars(kv) => {
                                 if slot == 0 {
-                                    k.clone()
+                                    kv.0.clone()
                                 } else {
-                                    v.clone()
+                                    kv.1.clone()
                                 }
                             }
                             _ => Value::Top,
