@@ -220,7 +220,11 @@ pub struct Vertex {
     /// positions of the ones met after it.
     pub choices: ThinVec<ThinVec<usize>>,
     pub close: SmallVec<[CloseNode; 1]>,
-    pub mirror: Option<Box<FastMap<(VId, u32), u32>>>,
+    /// The node mirroring each node of the parent (see `child_node`),
+    /// sorted by the parent node: searched by bisection (dozens of
+    /// entries at most in practice, where a hash map cost an allocation
+    /// and rehashes per vertex).
+    pub mirror: ThinVec<((VId, u32), u32)>,
     pub forward: Option<VId>,
     pub disjuncts: ThinVec<(VId, bool)>,
     pub err: Option<Rc<EvalError>>,
@@ -328,7 +332,7 @@ impl Vertex {
             cold: None,
             choices: ThinVec::new(),
             close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
-            mirror: None,
+            mirror: ThinVec::new(),
             forward: None,
             disjuncts: ThinVec::new(),
             err: None,
@@ -746,12 +750,12 @@ impl Engine {
         if n == 0 {
             return 0;
         }
-        if let Some(&m) = self.v[child as usize]
+        let key = (v, n);
+        if let Ok(i) = self.v[child as usize]
             .mirror
-            .as_ref()
-            .and_then(|m| m.get(&(v, n)))
+            .binary_search_by_key(&key, |e| e.0)
         {
-            return m;
+            return self.v[child as usize].mirror[i].1;
         }
         let src = &self.v[v as usize].close[n as usize];
         let (src_parent, src_kind) = (src.parent, src.kind);
@@ -762,10 +766,12 @@ impl Engine {
             _ => NodeKind::Plain,
         };
         let m = self.new_node(child, parent, kind);
-        self.v[child as usize]
-            .mirror
-            .get_or_insert_with(Default::default)
-            .insert((v, n), m);
+        let mirror = &mut self.v[child as usize].mirror;
+        // (The recursion above added the ancestors: search again.)
+        let at = mirror
+            .binary_search_by_key(&key, |e| e.0)
+            .unwrap_or_else(|at| at);
+        mirror.insert(at, (key, m));
         m
     }
 
@@ -2470,7 +2476,11 @@ impl Engine {
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
                 // A leaf has no fields for the mirror to serve.
-                let mirror = if leaf { None } else { src.mirror.clone() };
+                let mirror = if leaf {
+                    ThinVec::new()
+                } else {
+                    src.mirror.clone()
+                };
                 let arc_type = src.arc_type;
                 let wx = &mut self.v[w as usize];
                 wx.conjuncts = conjuncts;
