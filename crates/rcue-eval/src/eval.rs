@@ -205,27 +205,16 @@ pub struct Vertex {
     pub conjuncts: SmallVec<[Conjunct; 1]>,
     pub state: State,
     pub arcs: ThinVec<VId>,
-    /// The arcs by label, once there are more than `ARC_MAP_MIN` (most
-    /// vertices have none or a few, found by scanning `arcs`).
-    pub arc_map: Option<Box<FastMap<Label, VId>>>,
     pub value: Value,
     pub is_struct: bool,
     /// What few vertices need (see `Cold`); `None` for most.
     pub cold: Option<Box<Cold>>,
-    /// The disjunct to take for each disjunction met, by level: level 0
-    /// for those met among the vertex's conjuncts, level n+1 for those
-    /// met while unifying a disjunct chosen at level n (a reference to
-    /// another disjunction). Separate sequences, so that a chosen
-    /// disjunct bringing its own disjunction does not shift the
-    /// positions of the ones met after it.
-    pub choices: ThinVec<ThinVec<usize>>,
     pub close: SmallVec<[CloseNode; 1]>,
     /// The node mirroring each node of the parent (see `child_node`),
     /// sorted by the parent node: searched by bisection (dozens of
     /// entries at most in practice, where a hash map cost an allocation
     /// and rehashes per vertex).
     pub mirror: ThinVec<((VId, u32), u32)>,
-    pub forward: Option<VId>,
     pub disjuncts: ThinVec<(VId, bool)>,
     pub err: Option<Rc<EvalError>>,
     pub pos: SmallVec<[Pos; 1]>,
@@ -249,10 +238,22 @@ pub struct Vertex {
 
 /// The parts of a vertex that few vertices use, behind one pointer: most
 /// vertices are plain fields, and large configurations hold millions of
-/// them (a vertex is 232 bytes with these out of line, 336 with them in).
+/// them (a vertex is 208 bytes with these out of line, 312 with them in).
 /// Dropped again when processing ends with all of it empty.
 #[derive(Clone, Debug, Default)]
 pub struct Cold {
+    /// The arcs by label, once there are more than `ARC_MAP_MIN` (most
+    /// vertices have none or a few, found by scanning `arcs`).
+    pub arc_map: Option<Box<FastMap<Label, VId>>>,
+    /// The disjunct to take for each disjunction met, by level: level 0
+    /// for those met among the vertex's conjuncts, level n+1 for those
+    /// met while unifying a disjunct chosen at level n (a reference to
+    /// another disjunction). Separate sequences, so that a chosen
+    /// disjunct bringing its own disjunction does not shift the
+    /// positions of the ones met after it.
+    pub choices: ThinVec<ThinVec<usize>>,
+    /// Where the value is, once a disjunction left one candidate.
+    pub forward: Option<VId>,
     pub lists: ThinVec<ListLitInfo>,
     pub patterns: ThinVec<Pattern>,
     pub pending: ThinVec<Pending>,
@@ -280,7 +281,10 @@ impl Cold {
     /// Whether nothing here matters once the vertex is processed
     /// (`seen_groups` and `disj_level` only count during processing).
     fn is_idle(&self) -> bool {
-        self.lists.is_empty()
+        self.arc_map.is_none()
+            && self.choices.is_empty()
+            && self.forward.is_none()
+            && self.lists.is_empty()
             && self.patterns.is_empty()
             && self.pending.is_empty()
             && self.pending_dyn.is_empty()
@@ -326,14 +330,11 @@ impl Vertex {
             conjuncts: SmallVec::new(),
             state: State::New,
             arcs: ThinVec::new(),
-            arc_map: None,
             value: Value::Top,
             is_struct: false,
             cold: None,
-            choices: ThinVec::new(),
             close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
             mirror: ThinVec::new(),
-            forward: None,
             disjuncts: ThinVec::new(),
             err: None,
             pos: SmallVec::new(),
@@ -350,6 +351,16 @@ impl Vertex {
 
     pub fn is_list(&self) -> bool {
         !self.lists().is_empty()
+    }
+
+    /// Where the value is, once a disjunction left one candidate.
+    pub fn forward(&self) -> Option<VId> {
+        self.cold.as_ref().and_then(|c| c.forward)
+    }
+
+    /// The disjunct to take for each disjunction met, by level.
+    pub fn choices(&self) -> &[ThinVec<usize>] {
+        self.cold.as_deref().map_or(&[], |c| &c.choices)
     }
 
     /// The vertex's rarely used parts, made on first use.
@@ -616,7 +627,7 @@ impl Engine {
         };
         for (i, vx) in self.v.iter().enumerate() {
             let bad = vx.arcs.iter().any(|&a| a >= nv)
-                || vx.forward.is_some_and(|f| f >= nv)
+                || vx.forward().is_some_and(|f| f >= nv)
                 || vx.parent.is_some_and(|p| p >= nv)
                 || vx.disjuncts.iter().any(|&(d, _)| d >= nv)
                 || refers_past(&vx.value, nv)
@@ -686,7 +697,7 @@ impl Engine {
 
     /// Follows disjunction resolution to the vertex that holds the value.
     pub fn deref(&self, mut v: VId) -> VId {
-        while let Some(f) = self.v[v as usize].forward {
+        while let Some(f) = self.v[v as usize].forward() {
             v = f;
         }
         v
@@ -955,7 +966,7 @@ impl Engine {
 
     pub fn arc(&self, v: VId, label: Label) -> Option<VId> {
         let vx = &self.v[v as usize];
-        match &vx.arc_map {
+        match vx.cold.as_ref().and_then(|c| c.arc_map.as_ref()) {
             Some(m) => m.get(&label).copied(),
             None => vx
                 .arcs
@@ -969,7 +980,7 @@ impl Engine {
     fn push_arc(&mut self, v: VId, label: Label, a: VId) {
         let vx = &mut self.v[v as usize];
         vx.arcs.push(a);
-        if let Some(m) = &mut vx.arc_map {
+        if let Some(m) = vx.cold.as_mut().and_then(|c| c.arc_map.as_mut()) {
             m.insert(label, a);
         } else if vx.arcs.len() > ARC_MAP_MIN {
             let arcs = std::mem::take(&mut vx.arcs);
@@ -982,7 +993,7 @@ impl Engine {
             }
             let vx = &mut self.v[v as usize];
             vx.arcs = arcs;
-            vx.arc_map = Some(Box::new(m));
+            vx.cold_mut().arc_map = Some(Box::new(m));
         }
     }
 
@@ -1434,7 +1445,7 @@ impl Engine {
         }
         let idx = cold.seen_groups[level];
         cold.seen_groups[level] += 1;
-        if let Some(&choice) = vx.choices.get(level).and_then(|c| c.get(idx)) {
+        if let Some(&choice) = vx.choices().get(level).and_then(|c| c.get(idx)) {
             // Disjunctions are met in the same order when a candidate is
             // re-processed; if evaluation took another path, this
             // candidate is not a valid combination.
@@ -2319,7 +2330,7 @@ impl Engine {
             && vx.validators().is_empty()
             && vx.deferred().is_empty()
             && vx.err.is_none()
-            && vx.forward.is_none()
+            && vx.forward().is_none()
             && vx.disjuncts.is_empty()
             && is_plain_scalar(&vx.value)
     }
@@ -2368,7 +2379,8 @@ impl Engine {
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
         let groups = self.v[v as usize].take_cold(|c| &mut c.groups);
-        let base_choices = self.v[v as usize].choices.clone();
+        let base_choices: ThinVec<ThinVec<usize>> =
+            self.v[v as usize].choices().iter().cloned().collect();
         let merges_before = self.merges;
         let merged = self.merge_scalar_groups(&groups);
         // Merged groups come first; the others are tried one combination
@@ -2507,7 +2519,7 @@ impl Engine {
                 }
                 ch[level].push(i);
             }
-            self.v[w as usize].choices = ch;
+            self.v[w as usize].cold_mut().choices = ch;
             self.process(w);
             let wr = self.deref(w);
             if let Some(e) = self.first_error(wr) {
@@ -2575,7 +2587,7 @@ impl Engine {
                 };
                 add_err(&mut self.v[v as usize].err, e);
             }
-            1 => self.v[v as usize].forward = Some(unique[0].0),
+            1 => self.v[v as usize].cold_mut().forward = Some(unique[0].0),
             _ => self.v[v as usize].disjuncts = unique.into(),
         }
     }
