@@ -216,7 +216,6 @@ pub struct Vertex {
     /// and rehashes per vertex).
     pub mirror: ThinVec<((VId, u32), u32)>,
     pub disjuncts: ThinVec<(VId, bool)>,
-    pub err: Option<Rc<EvalError>>,
     pub pos: SmallVec<[Pos; 1]>,
     /// Where the field was declared, one position per declaration.
     pub decl_pos: SmallVec<[Pos; 1]>,
@@ -238,7 +237,7 @@ pub struct Vertex {
 
 /// The parts of a vertex that few vertices use, behind one pointer: most
 /// vertices are plain fields, and large configurations hold millions of
-/// them (a vertex is 208 bytes with these out of line, 312 with them in).
+/// them (a vertex is 200 bytes with these out of line, 312 with them in).
 /// Dropped again when processing ends with all of it empty.
 #[derive(Clone, Debug, Default)]
 pub struct Cold {
@@ -254,6 +253,8 @@ pub struct Cold {
     pub choices: ThinVec<ThinVec<usize>>,
     /// Where the value is, once a disjunction left one candidate.
     pub forward: Option<VId>,
+    /// Why the value is bottom.
+    pub err: Option<Rc<EvalError>>,
     pub lists: ThinVec<ListLitInfo>,
     pub patterns: ThinVec<Pattern>,
     pub pending: ThinVec<Pending>,
@@ -284,6 +285,7 @@ impl Cold {
         self.arc_map.is_none()
             && self.choices.is_empty()
             && self.forward.is_none()
+            && self.err.is_none()
             && self.lists.is_empty()
             && self.patterns.is_empty()
             && self.pending.is_empty()
@@ -336,7 +338,6 @@ impl Vertex {
             close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
             mirror: ThinVec::new(),
             disjuncts: ThinVec::new(),
-            err: None,
             pos: SmallVec::new(),
             decl_pos: SmallVec::new(),
             patterns_applied: false,
@@ -351,6 +352,11 @@ impl Vertex {
 
     pub fn is_list(&self) -> bool {
         !self.lists().is_empty()
+    }
+
+    /// Why the value is bottom, if it is.
+    pub fn err(&self) -> Option<&Rc<EvalError>> {
+        self.cold.as_ref().and_then(|c| c.err.as_ref())
     }
 
     /// Where the value is, once a disjunction left one candidate.
@@ -1036,7 +1042,7 @@ impl Engine {
                 msg: msg.to_string(),
                 pos: self.where_defined(v),
             });
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             self.v[v as usize].state = State::Done;
             return;
         }
@@ -1045,20 +1051,21 @@ impl Engine {
                 ErrKind::Eval,
                 format!("evaluation too deep: more than {MAX_DEPTH} nested values"),
             );
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             self.v[v as usize].state = State::Done;
             return;
         }
         self.depth += 1;
         if self.v[v as usize]
-            .err
-            .as_ref()
+            .err()
             .is_some_and(|e| e.kind == ErrKind::Cycle)
         {
             // A previous attempt ran into a cycle: start afresh, now that
             // more of the values around may be known.
             let vx = &mut self.v[v as usize];
-            vx.err = None;
+            if let Some(c) = &mut vx.cold {
+                c.err = None;
+            }
             vx.value = Value::Top;
             vx.pos.clear();
             if let Some(c) = &mut vx.cold {
@@ -1131,8 +1138,7 @@ impl Engine {
             vx.cold = None;
         }
         if self.v[v as usize]
-            .err
-            .as_ref()
+            .err()
             .is_some_and(|e| e.kind == ErrKind::Cycle)
             && self.is_scalar_vertex(v)
         {
@@ -1153,7 +1159,7 @@ impl Engine {
             let mut bodies = Vec::new();
             let r = self.comprehend(&p.comp, p.env, &mut bodies);
             if let Err(e) = r {
-                add_err(&mut self.v[v as usize].err, e);
+                add_err(&mut self.v[v as usize].cold_mut().err, e);
                 continue;
             }
             let body_expr = p.comp.body;
@@ -1294,7 +1300,7 @@ impl Engine {
         }
         let w = self.deref(w);
         let vx = &self.v[w as usize];
-        if let Some(e) = &vx.err {
+        if let Some(e) = vx.err() {
             return Value::Bottom(e.clone());
         }
         if !vx.disjuncts.is_empty() {
@@ -1380,7 +1386,7 @@ impl Engine {
                         }
                         let wd = self.deref(wd);
                         if self.v[wd as usize].state == State::Done && self.is_scalar_vertex(wd) {
-                            let val = match &self.v[wd as usize].err {
+                            let val = match self.v[wd as usize].err() {
                                 Some(err) => Value::Bottom(err.clone()),
                                 None => self.v[wd as usize].value.clone(),
                             };
@@ -1401,7 +1407,7 @@ impl Engine {
                     }
                     Err(err) => {
                         let err = self.with_pos(err, e);
-                        add_err(&mut self.v[v as usize].err, err);
+                        add_err(&mut self.v[v as usize].cold_mut().err, err);
                     }
                 }
             }
@@ -1461,7 +1467,7 @@ impl Engine {
                         ErrKind::Eval,
                         "disjunction changed while it was being expanded".to_string(),
                     );
-                    add_err(&mut self.v[v as usize].err, e);
+                    add_err(&mut self.v[v as usize].cold_mut().err, e);
                 }
             }
         } else {
@@ -1504,7 +1510,7 @@ impl Engine {
                     Some(s) if e.pos.is_empty() => self.with_pos(e, s),
                     _ => e,
                 };
-                add_err(&mut self.v[v as usize].err, e)
+                add_err(&mut self.v[v as usize].cold_mut().err, e)
             }
             // A validator named without a call (`a: json.Valid`).
             Value::Func(name) if crate::stdlib::bare_validator(&name).is_some() => {
@@ -1517,7 +1523,7 @@ impl Engine {
                     ErrKind::Eval,
                     "cannot use a function or package as a value".to_string(),
                 );
-                add_err(&mut self.v[v as usize].err, e)
+                add_err(&mut self.v[v as usize].cold_mut().err, e)
             }
             Value::Validator(val) => {
                 if !self.v[v as usize].no_validators {
@@ -1535,7 +1541,7 @@ impl Engine {
                             e.pos.push(self.prog.pos[s as usize]);
                         }
                         e.pos.extend(self.v[v as usize].pos.iter().copied());
-                        add_err(&mut self.v[v as usize].err, Rc::new(e));
+                        add_err(&mut self.v[v as usize].cold_mut().err, Rc::new(e));
                     }
                     m => {
                         if let Some(s) = src {
@@ -1562,7 +1568,7 @@ impl Engine {
                 ErrKind::StructuralCycle,
                 format!("structural cycle: references nested more than {MAX_DEPTH} deep"),
             );
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             return;
         }
         self.inline_depth += 1;
@@ -1595,7 +1601,7 @@ impl Engine {
         }
         if self.is_ancestor(w, v) {
             let e = EvalError::new(ErrKind::StructuralCycle, "structural cycle".to_string());
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             return;
         }
         self.v[v as usize].cold_mut().inlined.push((w, node));
@@ -1622,7 +1628,7 @@ impl Engine {
                 wx.arcs.clone(),
                 wx.is_list(),
                 wx.value.clone(),
-                wx.err.clone(),
+                wx.err().cloned(),
             );
             if is_struct {
                 self.v[v as usize].is_struct = true;
@@ -1654,7 +1660,7 @@ impl Engine {
                 self.unify_value(v, value, base, None);
             }
             if let Some(e) = err {
-                add_err(&mut self.v[v as usize].err, e);
+                add_err(&mut self.v[v as usize].cold_mut().err, e);
             }
             return;
         }
@@ -1857,7 +1863,7 @@ impl Engine {
                 }
             }
             for err in failed {
-                add_err(&mut self.v[v as usize].err, err);
+                add_err(&mut self.v[v as usize].cold_mut().err, err);
             }
             progress |= added;
             if !added || waiting.is_empty() {
@@ -1877,7 +1883,7 @@ impl Engine {
                             )
                         }
                     };
-                    add_err(&mut self.v[v as usize].err, err);
+                    add_err(&mut self.v[v as usize].cold_mut().err, err);
                 }
                 return progress;
             }
@@ -1904,7 +1910,7 @@ impl Engine {
                 ListElem::Comprehension(c) => {
                     let mut bodies = Vec::new();
                     if let Err(e) = self.comprehend(c, env, &mut bodies) {
-                        add_err(&mut self.v[v as usize].err, e);
+                        add_err(&mut self.v[v as usize].cold_mut().err, e);
                         continue;
                     }
                     if bodies.is_empty() {
@@ -1951,7 +1957,7 @@ impl Engine {
                 msg: "conflicting values: list and struct".to_string(),
                 pos: self.conflict_positions(v),
             });
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             return;
         }
         let lists = self.v[v as usize].lists().to_vec();
@@ -1982,7 +1988,7 @@ impl Engine {
                     msg,
                     pos: self.conflict_positions(v),
                 });
-                add_err(&mut self.v[v as usize].err, e);
+                add_err(&mut self.v[v as usize].cold_mut().err, e);
                 return;
             }
         }
@@ -2019,7 +2025,7 @@ impl Engine {
         };
         let s = Value::Str(Rc::from(name.as_str()));
         if let Value::Bottom(err) = &matcher {
-            add_err(&mut self.v[v as usize].err, err.clone());
+            add_err(&mut self.v[v as usize].cold_mut().err, err.clone());
             return false;
         }
         match &matcher {
@@ -2102,7 +2108,7 @@ impl Engine {
                     msg: "field not allowed".to_string(),
                     pos: self.v[a as usize].decl_pos.to_vec(),
                 });
-                add_err(&mut self.v[a as usize].err, e);
+                add_err(&mut self.v[a as usize].cold_mut().err, e);
                 self.v[a as usize].finalized = true;
                 if self.v[a as usize].state == State::New {
                     // Keep the error: the arc's own conjuncts no longer matter.
@@ -2147,7 +2153,7 @@ impl Engine {
                     msg,
                     pos: self.conflict_positions(v),
                 });
-                add_err(&mut self.v[v as usize].err, e);
+                add_err(&mut self.v[v as usize].cold_mut().err, e);
             }
         }
     }
@@ -2186,7 +2192,7 @@ impl Engine {
                 ErrKind::StructuralCycle,
                 "structural cycle (disjunctions nested too deeply)".to_string(),
             );
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             return;
         }
         self.disj_depth += 1;
@@ -2329,7 +2335,7 @@ impl Engine {
             && vx.pending_dyn().is_empty()
             && vx.validators().is_empty()
             && vx.deferred().is_empty()
-            && vx.err.is_none()
+            && vx.err().is_none()
             && vx.forward().is_none()
             && vx.disjuncts.is_empty()
             && is_plain_scalar(&vx.value)
@@ -2414,7 +2420,7 @@ impl Engine {
                 ),
                 pos,
             });
-            add_err(&mut self.v[v as usize].err, e);
+            add_err(&mut self.v[v as usize].cold_mut().err, e);
             return;
         }
         // Each combination: a choice per group, whether it is a default,
@@ -2585,7 +2591,7 @@ impl Engine {
                     }
                     Rc::new(err)
                 };
-                add_err(&mut self.v[v as usize].err, e);
+                add_err(&mut self.v[v as usize].cold_mut().err, e);
             }
             1 => self.v[v as usize].cold_mut().forward = Some(unique[0].0),
             _ => self.v[v as usize].disjuncts = unique.into(),
@@ -2596,7 +2602,7 @@ impl Engine {
     /// error, for messages.
     pub fn error_path(&mut self, v: VId) -> String {
         let v = self.deref(v);
-        if let Some(e) = &self.v[v as usize].err {
+        if let Some(e) = self.v[v as usize].err() {
             if !e.is_incomplete() {
                 return self.path(v);
             }
@@ -2622,7 +2628,7 @@ impl Engine {
         }
         let v = self.deref(v);
         let vx = &self.v[v as usize];
-        if let Some(e) = &vx.err {
+        if let Some(e) = vx.err() {
             if !e.is_incomplete() {
                 return Some(e.clone());
             }
@@ -2681,7 +2687,7 @@ impl Engine {
     fn check_validators(&mut self, v: VId) {
         let validators = self.v[v as usize].take_cold(|c| &mut c.validators);
         for (val, pos) in validators {
-            if self.v[v as usize].err.is_some() {
+            if self.v[v as usize].err().is_some() {
                 return;
             }
             // Each validator says whether it holds, and what to add to the
@@ -2745,7 +2751,10 @@ impl Engine {
                     "invalid value {} (does not satisfy {text}){detail}",
                     self.describe_vertex(v)
                 );
-                add_err(&mut self.v[v as usize].err, EvalError::at(kind, msg, pos));
+                add_err(
+                    &mut self.v[v as usize].cold_mut().err,
+                    EvalError::at(kind, msg, pos),
+                );
             }
         }
     }
@@ -3139,7 +3148,7 @@ impl Engine {
         let b = self
             .resolve_default(b)
             .map_err(|err| self.with_pos(err, e))?;
-        if let Some(err) = &self.v[b as usize].err {
+        if let Some(err) = self.v[b as usize].err() {
             return Err(err.clone());
         }
         match self.arc(b, label) {
@@ -3540,7 +3549,7 @@ impl Engine {
                 return Value::Vertex(w);
             }
             // A concrete value already known resolves the cycle.
-            if vx.value.is_atom() && vx.err.is_none() && vx.groups().is_empty() {
+            if vx.value.is_atom() && vx.err().is_none() && vx.groups().is_empty() {
                 return vx.value.clone();
             }
             return Value::Bottom(self.err_at(ErrKind::Cycle, "cycle in evaluation".into(), e));

@@ -333,7 +333,7 @@ fn walk_here(
             return sink.null();
         }
     };
-    if let Some(e) = en.v[v as usize].err.clone() {
+    if let Some(e) = en.v[v as usize].err().cloned() {
         errors.push(ExportError {
             path: en.path(v),
             msg: e.msg.clone(),

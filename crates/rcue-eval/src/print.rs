@@ -25,7 +25,7 @@ pub fn print_file(en: &mut Engine, root: VId, opts: Options) -> String {
     for a in arcs {
         field(en, a, 0, &mut out);
     }
-    if let Some(e) = en.v[root as usize].err.clone() {
+    if let Some(e) = en.v[root as usize].err().cloned() {
         out.push_str(&format!("_|_ // {}\n", e.msg));
     }
     out
@@ -145,7 +145,7 @@ fn vertex_here(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
     en.process(v);
     let v = en.deref(v);
     let vx = en.v[v as usize].clone();
-    if let Some(e) = &vx.err {
+    if let Some(e) = vx.err() {
         out.push_str(&format!("_|_ // {}", e.msg));
         return;
     }
