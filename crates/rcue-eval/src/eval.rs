@@ -56,7 +56,7 @@ pub enum EnvKind {
     Root,
     Struct(VId),
     /// A comprehension's key and value (behind a pointer: most
-    /// environments are structs, and this keeps each 24 bytes).
+    /// environments are structs, and this keeps each 32 bytes, not 64).
     Vars(Rc<(Value, Value)>),
     PatternLabel(Rc<str>),
 }
@@ -696,6 +696,11 @@ impl Engine {
         self.v[v as usize].arcs.get(i).copied()
     }
 
+    /// Records error `e` on `v` (see `add_err`).
+    fn fail(&mut self, v: VId, e: Rc<EvalError>) {
+        add_err(&mut self.v[v as usize].cold_mut().err, e);
+    }
+
     pub fn add_conjunct(&mut self, v: VId, c: Conjunct) {
         self.touch(v);
         self.v[v as usize].conjuncts.push(c);
@@ -908,6 +913,7 @@ impl Engine {
             self.scratch_parents = parents;
             return ok;
         }
+        self.scratch_parents = parents;
         let mut children = vec![Vec::new(); n];
         for i in 1..n {
             let p = self.v[v as usize].close[i].parent as usize;
@@ -1042,7 +1048,7 @@ impl Engine {
                 msg: msg.to_string(),
                 pos: self.where_defined(v),
             });
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             self.v[v as usize].state = State::Done;
             return;
         }
@@ -1051,7 +1057,7 @@ impl Engine {
                 ErrKind::Eval,
                 format!("evaluation too deep: more than {MAX_DEPTH} nested values"),
             );
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             self.v[v as usize].state = State::Done;
             return;
         }
@@ -1159,7 +1165,7 @@ impl Engine {
             let mut bodies = Vec::new();
             let r = self.comprehend(&p.comp, p.env, &mut bodies);
             if let Err(e) = r {
-                add_err(&mut self.v[v as usize].cold_mut().err, e);
+                self.fail(v, e);
                 continue;
             }
             let body_expr = p.comp.body;
@@ -1407,7 +1413,7 @@ impl Engine {
                     }
                     Err(err) => {
                         let err = self.with_pos(err, e);
-                        add_err(&mut self.v[v as usize].cold_mut().err, err);
+                        self.fail(v, err);
                     }
                 }
             }
@@ -1467,7 +1473,7 @@ impl Engine {
                         ErrKind::Eval,
                         "disjunction changed while it was being expanded".to_string(),
                     );
-                    add_err(&mut self.v[v as usize].cold_mut().err, e);
+                    self.fail(v, e);
                 }
             }
         } else {
@@ -1510,7 +1516,7 @@ impl Engine {
                     Some(s) if e.pos.is_empty() => self.with_pos(e, s),
                     _ => e,
                 };
-                add_err(&mut self.v[v as usize].cold_mut().err, e)
+                self.fail(v, e)
             }
             // A validator named without a call (`a: json.Valid`).
             Value::Func(name) if crate::stdlib::bare_validator(&name).is_some() => {
@@ -1523,7 +1529,7 @@ impl Engine {
                     ErrKind::Eval,
                     "cannot use a function or package as a value".to_string(),
                 );
-                add_err(&mut self.v[v as usize].cold_mut().err, e)
+                self.fail(v, e)
             }
             Value::Validator(val) => {
                 if !self.v[v as usize].no_validators {
@@ -1541,7 +1547,7 @@ impl Engine {
                             e.pos.push(self.prog.pos[s as usize]);
                         }
                         e.pos.extend(self.v[v as usize].pos.iter().copied());
-                        add_err(&mut self.v[v as usize].cold_mut().err, Rc::new(e));
+                        self.fail(v, Rc::new(e));
                     }
                     m => {
                         if let Some(s) = src {
@@ -1568,7 +1574,7 @@ impl Engine {
                 ErrKind::StructuralCycle,
                 format!("structural cycle: references nested more than {MAX_DEPTH} deep"),
             );
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             return;
         }
         self.inline_depth += 1;
@@ -1601,7 +1607,7 @@ impl Engine {
         }
         if self.is_ancestor(w, v) {
             let e = EvalError::new(ErrKind::StructuralCycle, "structural cycle".to_string());
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             return;
         }
         self.v[v as usize].cold_mut().inlined.push((w, node));
@@ -1660,7 +1666,7 @@ impl Engine {
                 self.unify_value(v, value, base, None);
             }
             if let Some(e) = err {
-                add_err(&mut self.v[v as usize].cold_mut().err, e);
+                self.fail(v, e);
             }
             return;
         }
@@ -1863,7 +1869,7 @@ impl Engine {
                 }
             }
             for err in failed {
-                add_err(&mut self.v[v as usize].cold_mut().err, err);
+                self.fail(v, err);
             }
             progress |= added;
             if !added || waiting.is_empty() {
@@ -1883,7 +1889,7 @@ impl Engine {
                             )
                         }
                     };
-                    add_err(&mut self.v[v as usize].cold_mut().err, err);
+                    self.fail(v, err);
                 }
                 return progress;
             }
@@ -1910,7 +1916,7 @@ impl Engine {
                 ListElem::Comprehension(c) => {
                     let mut bodies = Vec::new();
                     if let Err(e) = self.comprehend(c, env, &mut bodies) {
-                        add_err(&mut self.v[v as usize].cold_mut().err, e);
+                        self.fail(v, e);
                         continue;
                     }
                     if bodies.is_empty() {
@@ -1957,7 +1963,7 @@ impl Engine {
                 msg: "conflicting values: list and struct".to_string(),
                 pos: self.conflict_positions(v),
             });
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             return;
         }
         let lists = self.v[v as usize].lists().to_vec();
@@ -1988,7 +1994,7 @@ impl Engine {
                     msg,
                     pos: self.conflict_positions(v),
                 });
-                add_err(&mut self.v[v as usize].cold_mut().err, e);
+                self.fail(v, e);
                 return;
             }
         }
@@ -2025,7 +2031,7 @@ impl Engine {
         };
         let s = Value::Str(Rc::from(name.as_str()));
         if let Value::Bottom(err) = &matcher {
-            add_err(&mut self.v[v as usize].cold_mut().err, err.clone());
+            self.fail(v, err.clone());
             return false;
         }
         match &matcher {
@@ -2108,7 +2114,7 @@ impl Engine {
                     msg: "field not allowed".to_string(),
                     pos: self.v[a as usize].decl_pos.to_vec(),
                 });
-                add_err(&mut self.v[a as usize].cold_mut().err, e);
+                self.fail(a, e);
                 self.v[a as usize].finalized = true;
                 if self.v[a as usize].state == State::New {
                     // Keep the error: the arc's own conjuncts no longer matter.
@@ -2153,7 +2159,7 @@ impl Engine {
                     msg,
                     pos: self.conflict_positions(v),
                 });
-                add_err(&mut self.v[v as usize].cold_mut().err, e);
+                self.fail(v, e);
             }
         }
     }
@@ -2192,7 +2198,7 @@ impl Engine {
                 ErrKind::StructuralCycle,
                 "structural cycle (disjunctions nested too deeply)".to_string(),
             );
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             return;
         }
         self.disj_depth += 1;
@@ -2420,7 +2426,7 @@ impl Engine {
                 ),
                 pos,
             });
-            add_err(&mut self.v[v as usize].cold_mut().err, e);
+            self.fail(v, e);
             return;
         }
         // Each combination: a choice per group, whether it is a default,
@@ -2591,7 +2597,7 @@ impl Engine {
                     }
                     Rc::new(err)
                 };
-                add_err(&mut self.v[v as usize].cold_mut().err, e);
+                self.fail(v, e);
             }
             1 => self.v[v as usize].cold_mut().forward = Some(unique[0].0),
             _ => self.v[v as usize].disjuncts = unique.into(),
@@ -2751,10 +2757,7 @@ impl Engine {
                     "invalid value {} (does not satisfy {text}){detail}",
                     self.describe_vertex(v)
                 );
-                add_err(
-                    &mut self.v[v as usize].cold_mut().err,
-                    EvalError::at(kind, msg, pos),
-                );
+                self.fail(v, EvalError::at(kind, msg, pos));
             }
         }
     }

@@ -80,9 +80,14 @@ thread_local! {
 /// (disjunctions try many combinations that fail; describing each was a
 /// fifth of the allocations of a large export).
 pub fn meet_quiet(a: &Value, b: &Value) -> Option<Value> {
-    let outer = QUIET.with(|q| q.replace(true));
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            QUIET.with(|q| q.set(self.0));
+        }
+    }
+    let _restore = Restore(QUIET.with(|q| q.replace(true)));
     let m = meet(a, b);
-    QUIET.with(|q| q.set(outer));
     (!m.is_bottom()).then_some(m)
 }
 
