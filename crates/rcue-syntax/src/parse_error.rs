@@ -177,10 +177,7 @@ where
         new_found: Option<MaybeRef<'a, Token<'s>>>,
         span: SimpleSpan,
     ) -> Self {
-        ParseError::new(span, || Reason::Expected {
-            expected: new_expected.into_iter().map(Into::into).collect(),
-            found: new_found.map(|t| *t),
-        })
+        <Self as LabelError<'a, I, L>>::expected_found(new_expected, new_found, span)
     }
 
     fn label_with(&mut self, label: L) {
