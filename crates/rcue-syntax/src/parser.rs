@@ -72,13 +72,7 @@ fn parse_file_in(src: &str, quick_first: bool) -> (File, Vec<SyntaxError>) {
         .filter(|(t, _)| *t != Token::Error)
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
-    let (file, errs, state) = parse_twice(quick_first, || {
-        let (parser, state) = file_parser(tokens.len());
-        let (file, errs) = parser
-            .parse(tokens.as_slice().split_token_span(eoi))
-            .into_output_errors();
-        (file, errs, state)
-    });
+    let (file, errs, state) = parse_twice(quick_first, &tokens, eoi, file_parser);
     add_parse_errors(&mut errors, errs, &state, src.len());
     let mut file = file.unwrap_or(empty);
     file.comments = lexed.comments;
@@ -108,13 +102,7 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
     let eoi = SimpleSpan::from(end..end);
-    let (expr, errs, state) = parse_twice(true, || {
-        let (parser, state) = expr_only_parser(tokens.len());
-        let (expr, errs) = parser
-            .parse(tokens.as_slice().split_token_span(eoi))
-            .into_output_errors();
-        (expr, errs, state)
-    });
+    let (expr, errs, state) = parse_twice(true, &tokens, eoi, expr_only_parser);
     add_parse_errors(&mut errors, errs, &state, end);
     (expr.unwrap_or(bad), errors)
 }
@@ -122,12 +110,25 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
 /// Runs a parse without recording what failing alternatives expected
 /// (valid input needs none of it); when that finds errors, runs it again
 /// recording, for their messages.
-fn parse_twice<'t, 's, O>(
+fn parse_twice<'t, 's: 't, O, P>(
     quick_first: bool,
-    run: impl Fn() -> (Option<O>, Vec<ParseError<'s>>, FailureMemo<'t, 's>),
-) -> (Option<O>, Vec<ParseError<'s>>, FailureMemo<'t, 's>) {
+    tokens: &'t [(Token<'s>, SimpleSpan)],
+    eoi: SimpleSpan,
+    build: impl Fn(usize) -> (P, FailureMemo<'s>),
+) -> (Option<O>, Vec<ParseError<'s>>, FailureMemo<'s>)
+where
+    P: Parser<'t, TokenInput<'t, 's>, O, Err<'t, 's>>,
+{
+    // A fresh grammar per run: its failure memo holds the run's errors.
+    let run = || {
+        let (parser, state) = build(tokens.len());
+        let (out, errs) = parser
+            .parse(tokens.split_token_span(eoi))
+            .into_output_errors();
+        (out, errs, state)
+    };
     if quick_first {
-        let quick = with_expected(false, &run);
+        let quick = with_expected(false, run);
         if quick.1.is_empty() {
             return quick;
         }
@@ -138,10 +139,10 @@ fn parse_twice<'t, 's, O>(
 /// Adds a parse's errors to `errors`. When recovery ran out of steps (see
 /// `RuleState`), what it reported after that point says nothing about the
 /// input: one error at that point says where it stopped instead.
-fn add_parse_errors<'t, 's>(
+fn add_parse_errors<'s>(
     errors: &mut Vec<SyntaxError>,
     errs: Vec<ParseError<'s>>,
-    state: &FailureMemo<'t, 's>,
+    state: &FailureMemo<'s>,
     end: usize,
 ) {
     let stop = state.borrow().gave_up;
@@ -374,7 +375,7 @@ where
 }
 
 /// Failures already seen, by parser and input position.
-type FailureMemo<'t, 's> = Rc<RefCell<RuleState<'s>>>;
+type FailureMemo<'s> = Rc<RefCell<RuleState<'s>>>;
 
 /// What the uses of grammar rules share during one parse.
 #[derive(Default)]
@@ -419,7 +420,7 @@ const STACK_GROWTH: usize = 4 * 1024 * 1024;
 /// loses the error its recovery needs, in 0.12.)
 fn use_rule<'t, 's: 't, I, O>(
     rule: &Rule<'t, 's, I, O>,
-    memo: FailureMemo<'t, 's>,
+    memo: FailureMemo<'s>,
     which: u8,
 ) -> impl Parser<'t, I, O, Err<'t, 's>> + Clone
 where
@@ -539,7 +540,7 @@ struct Grammar<'t, 's, I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>> 
     expr: Boxed<'t, 't, I, Expr, Err<'t, 's>>,
     decl: Boxed<'t, 't, I, Decl, Err<'t, 's>>,
     rules: (Rule<'t, 's, I, Expr>, Rule<'t, 's, I, Decl>),
-    state: FailureMemo<'t, 's>,
+    state: FailureMemo<'s>,
 }
 
 /// `parser`, holding the grammar's rules for as long as it lives.
@@ -560,7 +561,7 @@ fn grammar<'t, 's: 't, I>(tokens: usize) -> Grammar<'t, 's, I>
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    let memo: FailureMemo<'t, 's> = Rc::new(RefCell::new(RuleState {
+    let memo: FailureMemo<'s> = Rc::new(RefCell::new(RuleState {
         budget: tokens.saturating_mul(STEPS_PER_TOKEN).max(MIN_STEPS),
         ..RuleState::default()
     }));
@@ -1090,7 +1091,7 @@ fn expr_only_parser<'t, 's: 't>(
     tokens: usize,
 ) -> (
     impl Parser<'t, TokenInput<'t, 's>, Expr, Err<'t, 's>>,
-    FailureMemo<'t, 's>,
+    FailureMemo<'s>,
 ) {
     let Grammar {
         expr, rules, state, ..
@@ -1106,7 +1107,7 @@ fn file_parser<'t, 's: 't>(
     tokens: usize,
 ) -> (
     impl Parser<'t, TokenInput<'t, 's>, File, Err<'t, 's>>,
-    FailureMemo<'t, 's>,
+    FailureMemo<'s>,
 ) {
     let Grammar {
         decl, rules, state, ..
