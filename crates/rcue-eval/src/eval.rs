@@ -2479,6 +2479,51 @@ impl Engine {
                     vx.pos = pos;
                     return;
                 }
+                if !processed && self.disj_depth == 1 {
+                    // Several values: the field holds their disjunction as
+                    // a value (no candidate vertex; equal values collapse,
+                    // a default among equals keeps it). Only outside other
+                    // disjunctions: a candidate of one must be vertices
+                    // whose defaults its own default flag can clear.
+                    let mut vals: Vec<(Value, bool)> = Vec::new();
+                    // Where each value came from (the first of equals).
+                    let mut from = Vec::new();
+                    for (found, (_, def, _)) in leaf_values.iter().zip(&combos) {
+                        let Some(Some((val, pos))) = found else {
+                            continue;
+                        };
+                        match vals.iter_mut().find(|(u, _)| values_equal(u, val)) {
+                            Some(slot) => slot.1 |= def,
+                            None => {
+                                vals.push((val.clone(), *def));
+                                from.push(pos);
+                            }
+                        }
+                    }
+                    // Unless defaults met and cancelled out: a value with no
+                    // default marked reads as one without defaults, whose
+                    // disjuncts all count as defaults when met again (the
+                    // candidates keep the conjuncts that say otherwise).
+                    if vals.len() == 1 || vals.iter().any(|(_, d)| *d) {
+                        // The positions of the value, or of the default:
+                        // what an incomplete default names.
+                        let mut defaults = (vals.iter().zip(&from)).filter(|((_, d), _)| *d);
+                        let pos = match (vals.len(), defaults.next(), defaults.next()) {
+                            (1, ..) => Some(from[0].clone()),
+                            (_, Some((_, p)), None) => Some((*p).clone()),
+                            _ => None,
+                        };
+                        let vx = &mut self.v[v as usize];
+                        if let Some(pos) = pos {
+                            vx.pos = pos;
+                        }
+                        vx.value = match vals.len() {
+                            1 => vals.pop().expect("one value").0,
+                            _ => Value::Disj(Rc::new(vals)),
+                        };
+                        return;
+                    }
+                }
             }
         }
         let leaf = !leaf_values.is_empty();
@@ -2882,6 +2927,8 @@ impl Engine {
                             Operand::Struct(x)
                         });
                     }
+                    // A leaf disjunction kept as a value.
+                    other @ Value::Disj(_) => self.default_of(other),
                     other => other,
                 }
             }
@@ -3234,7 +3281,10 @@ impl Engine {
                     return Value::Vertex(w);
                 }
                 match self.resolve_default(w) {
-                    Ok(d) => self.vertex_value(d),
+                    Ok(d) => match self.vertex_value(d) {
+                        x @ Value::Disj(_) => self.default_of(x),
+                        x => x,
+                    },
                     Err(_) => {
                         let ds = self.v[w as usize].disjuncts.clone();
                         let vals = ds

@@ -399,6 +399,21 @@ fn walk_here(
         }
         return sink.end_object();
     }
+    if let Value::Disj(_) = vx.value {
+        // A leaf disjunction kept as a value: its default, if it has one.
+        let val = en.default_of(vx.value.clone());
+        if !scalar_into(&val, sink) {
+            // The vertex has the default's positions, if there is one.
+            let pos = match val {
+                Value::Disj(_) => vec![],
+                _ => en.v[v as usize].pos.to_vec(),
+            };
+            let path = en.path(v);
+            errors.push(incomplete(en, &val, &path, pos));
+            sink.null();
+        }
+        return;
+    }
     if !scalar_into(&vx.value, sink) {
         let val = vx.value.clone();
         let pos = vx.pos.to_vec();
