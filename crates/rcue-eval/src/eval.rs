@@ -458,8 +458,12 @@ struct MergedDisj {
     prefix: usize,
     /// Each distinct value, whether it is a default, and the first
     /// combination (one choice per merged group) that gives it.
-    disjuncts: Vec<(Value, bool, Vec<usize>)>,
+    disjuncts: Vec<(Value, bool, Choice)>,
 }
+
+/// The disjunct chosen in each of a vertex's disjunction groups (a few
+/// groups at most in practice: inline).
+type Choice = SmallVec<[usize; 4]>;
 
 /// Values `merge_scalar_groups` can meet without an engine.
 fn is_plain_scalar(v: &Value) -> bool {
@@ -2222,27 +2226,33 @@ impl Engine {
         // a disjunct of another kind may bring groups of its own and shift
         // the ones after it, so only the groups before the first such
         // group are merged.
-        let mut values: Vec<Vec<(Value, bool)>> = Vec::new();
+        // The groups' values one after the other, and where each ends.
+        let mut values: Vec<(Value, bool)> = Vec::new();
+        let mut ends: SmallVec<[usize; 8]> = SmallVec::new();
         for g in groups {
-            let mut vals = Vec::with_capacity(g.disjuncts.len());
+            let start = values.len();
             for (c, def) in &g.disjuncts {
                 match self.scalar_disjunct(c) {
-                    Some(x) => vals.push((x, *def)),
+                    Some(x) => values.push((x, *def)),
                     None => break,
                 }
             }
-            if vals.len() != g.disjuncts.len() || vals.is_empty() {
+            if values.len() - start != g.disjuncts.len() || values.len() == start {
+                values.truncate(start);
                 break;
             }
-            values.push(vals);
+            ends.push(values.len());
         }
-        if values.is_empty() {
+        if ends.is_empty() {
             return None;
         }
-        let mut acc: Vec<(Value, bool, Vec<usize>)> = vec![(Value::Top, true, Vec::new())];
-        for vals in &values {
+        let mut acc: Vec<(Value, bool, Choice)> = vec![(Value::Top, true, Choice::new())];
+        let mut start = 0;
+        for &end in &ends {
+            let vals = &values[start..end];
+            start = end;
             let has_default = vals.iter().any(|(_, d)| *d);
-            let mut next: Vec<(Value, bool, Vec<usize>)> = Vec::new();
+            let mut next: Vec<(Value, bool, Choice)> = Vec::with_capacity(vals.len());
             for (a, da, first) in &acc {
                 for (j, (b, db)) in vals.iter().enumerate() {
                     let Some(m) = crate::meet::meet_quiet(a, b) else {
@@ -2266,7 +2276,7 @@ impl Engine {
         }
         self.merges += 1;
         Some(MergedDisj {
-            prefix: values.len(),
+            prefix: ends.len(),
             disjuncts: acc,
         })
     }
@@ -2376,6 +2386,75 @@ impl Engine {
         Some(Some((val, pos)))
     }
 
+    /// A plain leaf whose disjunctions were all merged into `m` takes its
+    /// value from them, without candidate vertices: the one value left, or
+    /// (outside other disjunctions' candidates, whose default flag must be
+    /// able to clear the inner defaults) their disjunction as a value,
+    /// equal values collapsed and a default among equals kept. False, with
+    /// nothing changed, when the candidates must be vertices after all: a
+    /// value is a conjunction of constraints (written in the order of the
+    /// conjuncts, which processing gives), none is left (their errors are
+    /// for the candidates to report), or defaults met and cancelled out (a
+    /// value with none marked reads as one without defaults, whose
+    /// disjuncts all count as defaults when met again; the candidates keep
+    /// the conjuncts that say otherwise).
+    fn leaf_disjunction(&mut self, v: VId, m: &MergedDisj, groups: &[DisjGroup]) -> bool {
+        if !self.is_plain_leaf(v) {
+            return false;
+        }
+        // In the order the candidates would be tried: by their choices.
+        let mut order: SmallVec<[usize; 8]> = (0..m.disjuncts.len()).collect();
+        order.sort_by(|&a, &b| m.disjuncts[a].2.cmp(&m.disjuncts[b].2));
+        let mut vals: Vec<(Value, bool)> = Vec::with_capacity(order.len());
+        // The merged value each one came from (the first of equals).
+        let mut from: SmallVec<[usize; 8]> = SmallVec::new();
+        for &k in &order {
+            let (mv, def, _) = &m.disjuncts[k];
+            let Some(val) = crate::meet::meet_quiet(&self.v[v as usize].value, mv) else {
+                continue;
+            };
+            if matches!(val, Value::Conj(_)) {
+                return false;
+            }
+            match vals.iter_mut().find(|(u, _)| values_equal(u, &val)) {
+                Some(slot) => slot.1 |= *def,
+                None => {
+                    vals.push((val, *def));
+                    from.push(k);
+                }
+            }
+        }
+        // Whose positions the field takes: the value's, or the default's
+        // (what an incomplete default names).
+        let at = match vals.len() {
+            0 => return false,
+            1 => Some(from[0]),
+            _ if self.disj_depth != 1 => return false,
+            _ => {
+                let mut defaults = (vals.iter().zip(&from)).filter(|((_, d), _)| *d);
+                match (defaults.next(), defaults.next()) {
+                    (None, _) => return false,
+                    (Some((_, &k)), None) => Some(k),
+                    (Some(_), Some(_)) => None,
+                }
+            }
+        };
+        if let Some(k) = at {
+            let mut pos = self.v[v as usize].pos.clone();
+            for (g, &i) in groups.iter().zip(&m.disjuncts[k].2) {
+                if let CKind::Expr(e) = g.disjuncts[i].0.kind {
+                    self.literal_positions(e, &mut pos);
+                }
+            }
+            self.v[v as usize].pos = pos;
+        }
+        self.v[v as usize].value = match vals.len() {
+            1 => vals.pop().expect("one value").0,
+            _ => Value::Disj(Rc::new(vals)),
+        };
+        true
+    }
+
     /// The positions unifying literal `e` records (each side of `&`).
     fn literal_positions(&self, e: ExprId, out: &mut SmallVec<[Pos; 1]>) {
         match *self.prog.expr(e) {
@@ -2429,13 +2508,18 @@ impl Engine {
             self.fail(v, e);
             return;
         }
+        if let Some(m) = merged.as_ref().filter(|m| m.prefix == groups.len()) {
+            if self.leaf_disjunction(v, m, &groups) {
+                return;
+            }
+        }
         // Each combination: a choice per group, whether it is a default,
         // and which merged value its first choices give.
-        let mut combos: Vec<(Vec<usize>, bool, Option<usize>)> = match &merged {
+        let mut combos: Vec<(Choice, bool, Option<usize>)> = match &merged {
             Some(m) => (m.disjuncts.iter().enumerate())
                 .map(|(k, (_, def, first))| (first.clone(), *def, Some(k)))
                 .collect(),
-            None => vec![(Vec::new(), true, None)],
+            None => vec![(Choice::new(), true, None)],
         };
         for g in &groups[prefix..] {
             let has_default = g.disjuncts.iter().any(|(_, d)| *d);
@@ -2469,61 +2553,6 @@ impl Engine {
                         self.leaf_candidate(v, &m.disjuncts[k].0, &groups, choice)
                     })
                     .collect();
-                let processed = leaf_values.iter().any(Option::is_none);
-                let mut ok = leaf_values.iter().flatten().flatten();
-                if let (false, Some((val, pos)), None) = (processed, ok.next(), ok.next()) {
-                    // One value: the field is that value; no candidate vertex.
-                    let (val, pos) = (val.clone(), pos.clone());
-                    let vx = &mut self.v[v as usize];
-                    vx.value = val;
-                    vx.pos = pos;
-                    return;
-                }
-                if !processed && self.disj_depth == 1 {
-                    // Several values: the field holds their disjunction as
-                    // a value (no candidate vertex; equal values collapse,
-                    // a default among equals keeps it). Only outside other
-                    // disjunctions: a candidate of one must be vertices
-                    // whose defaults its own default flag can clear.
-                    let mut vals: Vec<(Value, bool)> = Vec::new();
-                    // Where each value came from (the first of equals).
-                    let mut from = Vec::new();
-                    for (found, (_, def, _)) in leaf_values.iter().zip(&combos) {
-                        let Some(Some((val, pos))) = found else {
-                            continue;
-                        };
-                        match vals.iter_mut().find(|(u, _)| values_equal(u, val)) {
-                            Some(slot) => slot.1 |= def,
-                            None => {
-                                vals.push((val.clone(), *def));
-                                from.push(pos);
-                            }
-                        }
-                    }
-                    // Unless defaults met and cancelled out: a value with no
-                    // default marked reads as one without defaults, whose
-                    // disjuncts all count as defaults when met again (the
-                    // candidates keep the conjuncts that say otherwise).
-                    if vals.len() == 1 || vals.iter().any(|(_, d)| *d) {
-                        // The positions of the value, or of the default:
-                        // what an incomplete default names.
-                        let mut defaults = (vals.iter().zip(&from)).filter(|((_, d), _)| *d);
-                        let pos = match (vals.len(), defaults.next(), defaults.next()) {
-                            (1, ..) => Some(from[0].clone()),
-                            (_, Some((_, p)), None) => Some((*p).clone()),
-                            _ => None,
-                        };
-                        let vx = &mut self.v[v as usize];
-                        if let Some(pos) = pos {
-                            vx.pos = pos;
-                        }
-                        vx.value = match vals.len() {
-                            1 => vals.pop().expect("one value").0,
-                            _ => Value::Disj(Rc::new(vals)),
-                        };
-                        return;
-                    }
-                }
             }
         }
         let leaf = !leaf_values.is_empty();
