@@ -1714,6 +1714,26 @@ impl Engine {
         } else {
             node
         };
+        // Room for the literal's fields at once (they were pushed one by
+        // one, growing both vectors several times per struct).
+        let fields = (lit.decls.iter())
+            .filter(|d| {
+                matches!(
+                    d,
+                    Decl::Field {
+                        label: FieldLabel::Static(_),
+                        ..
+                    }
+                )
+            })
+            .count();
+        if fields > 1 {
+            let vx = &mut self.v[v as usize];
+            vx.close[n as usize].decls_mut().labels.reserve(fields);
+            if vx.arcs.is_empty() {
+                vx.arcs.reserve(fields);
+            }
+        }
         for d in &lit.decls {
             match d {
                 Decl::Field {
