@@ -1395,7 +1395,12 @@ impl Engine {
                             self.process(wd);
                         }
                         let wd = self.deref(wd);
-                        if self.v[wd as usize].state == State::Done && self.is_scalar_vertex(wd) {
+                        // (Not a disjunction kept as a value: its conjuncts
+                        // carry the positions messages name.)
+                        if self.v[wd as usize].state == State::Done
+                            && self.is_scalar_vertex(wd)
+                            && !matches!(self.v[wd as usize].value, Value::Disj(_))
+                        {
                             let val = match self.v[wd as usize].err() {
                                 Some(err) => Value::Bottom(err.clone()),
                                 None => self.v[wd as usize].value.clone(),
@@ -2406,10 +2411,125 @@ impl Engine {
         Some(Some((val, pos)))
     }
 
+    /// For each group from `from` on, the earlier group it repeats, if
+    /// any: the same disjuncts (by value, as they stand now), the same
+    /// defaults and level, in a group where any two disjuncts meet to
+    /// nothing or to one of them. Then choosing different disjuncts in the
+    /// two gives nothing that choosing the same one does not (unification
+    /// is idempotent), so only the same choice is tried: a definition
+    /// unified in n times (`protocol: #Protocol | *"TCP"` through several
+    /// paths) tries 2 combinations instead of 2^n.
+    fn repeated_groups(&mut self, v: VId, groups: &[DisjGroup], from: usize) -> Vec<Option<usize>> {
+        let mut same_as = vec![None; groups.len()];
+        if groups.len() - from < 2 {
+            return same_as;
+        }
+        let mut keys: Vec<Option<Vec<(Value, bool)>>> = Vec::with_capacity(groups.len() - from);
+        for j in from..groups.len() {
+            let key = self.group_values(v, &groups[j]);
+            if let Some(k) = &key {
+                same_as[j] = (from..j).find(|&i| {
+                    same_as[i].is_none()
+                        && groups[i].level == groups[j].level
+                        && keys[i - from].as_ref().is_some_and(|ki| {
+                            ki.len() == k.len()
+                                && ki
+                                    .iter()
+                                    .zip(k)
+                                    .all(|((a, da), (b, db))| da == db && values_equal(a, b))
+                        })
+                });
+            }
+            keys.push(key);
+        }
+        if same_as.iter().any(Option::is_some) {
+            // Combinations were skipped: if all that are tried fail, they
+            // are tried again one by one, for the messages (as merged ones).
+            self.merges += 1;
+        }
+        same_as
+    }
+
+    /// The values of a group's disjuncts, if each is a plain scalar (or a
+    /// disjunction of them) known without evaluating anything, and any two
+    /// meet to nothing or to one of them.
+    fn group_values(&mut self, v: VId, g: &DisjGroup) -> Option<Vec<(Value, bool)>> {
+        let mut vals = Vec::with_capacity(g.disjuncts.len());
+        for (c, def) in &g.disjuncts {
+            let val = match &c.kind {
+                CKind::Value(v) => v.clone(),
+                CKind::Expr(e) if self.is_literal_scalar(*e) => self.literal_scalar(*e, c.env),
+                CKind::Expr(e) => self.settled_scalar(v, *e, c.env)?,
+                CKind::Vertex(_) => return None,
+            };
+            let plain = match &val {
+                Value::Disj(ds) => ds.iter().all(|(x, _)| is_plain_scalar(x)),
+                x => is_plain_scalar(x),
+            };
+            if !plain {
+                return None;
+            }
+            vals.push((val, *def));
+        }
+        for (i, (a, _)) in vals.iter().enumerate() {
+            for (b, _) in &vals[i + 1..] {
+                match meet_alternatives(a, b) {
+                    Ok(None) => {}
+                    Ok(Some(m)) if values_equal(&m, a) || values_equal(&m, b) => {}
+                    _ => return None,
+                }
+            }
+        }
+        Some(vals)
+    }
+
+    /// The value of a reference to a field (or to a package's field) that
+    /// is a scalar, for a disjunct met at `v`. The target is processed if
+    /// new, as unifying the reference would (not when that would be a
+    /// cycle: an ancestor of `v`, or a vertex being evaluated); a field
+    /// not there yet, or still being processed, gives `None`.
+    fn settled_scalar(&mut self, v: VId, e: ExprId, env: EnvId) -> Option<Value> {
+        let w = match *self.prog.expr(e) {
+            Expr::Ref(Ref::Field { up, label }) => {
+                let target = self.env_at(env, up);
+                let EnvKind::Struct(v) = self.envs[target as usize].kind else {
+                    return None;
+                };
+                self.arc(self.deref(v), label)?
+            }
+            Expr::Select(x, label) => match *self.prog.expr(x) {
+                Expr::Ref(Ref::Import(ref p)) => {
+                    self.arc(self.deref(*self.packages.get(p)?), label)?
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let w = self.deref(w);
+        if self.v[w as usize].state == State::New
+            && !self.is_ancestor(w, v)
+            && !self.evaluating.contains(&w)
+        {
+            self.process(w);
+        }
+        let w = self.deref(w);
+        let x = &self.v[w as usize];
+        let settled = x.state == State::Done
+            && x.arc_type != ArcType::Optional
+            && x.err().is_none()
+            && x.arcs.is_empty()
+            && !x.is_struct
+            && !x.is_list()
+            && x.disjuncts.is_empty()
+            && x.validators().is_empty();
+        settled.then(|| x.value.clone())
+    }
+
     /// A plain leaf whose disjunctions were all merged into `m` takes its
     /// value from them, without candidate vertices: the one value left, or
-    /// (outside other disjunctions' candidates, whose default flag must be
-    /// able to clear the inner defaults) their disjunction as a value,
+    /// (unless `v` is itself a candidate of another disjunction, whose
+    /// default flag must be able to clear the inner defaults) their
+    /// disjunction as a value,
     /// equal values collapsed and a default among equals kept. False, with
     /// nothing changed, when the candidates must be vertices after all: a
     /// value is a conjunction of constraints (written in the order of the
@@ -2449,7 +2569,7 @@ impl Engine {
         let at = match vals.len() {
             0 => return false,
             1 => Some(from[0]),
-            _ if self.disj_depth != 1 => return false,
+            _ if !self.v[v as usize].choices().is_empty() => return false,
             _ => {
                 let mut defaults = (vals.iter().zip(&from)).filter(|((_, d), _)| *d);
                 match (defaults.next(), defaults.next()) {
@@ -2497,9 +2617,18 @@ impl Engine {
         // Merged groups come first; the others are tried one combination
         // at a time.
         let prefix = merged.as_ref().map_or(0, |m| m.prefix);
+        // A group repeating an earlier one takes the same choice (in exact
+        // mode every combination is tried, for the messages).
+        let same_as = if self.exact_disjunctions {
+            vec![None; groups.len()]
+        } else {
+            self.repeated_groups(v, &groups, prefix)
+        };
         let mut total = merged.as_ref().map_or(1, |m| m.disjuncts.len());
-        for g in &groups[prefix..] {
-            total = total.saturating_mul(g.disjuncts.len().max(1));
+        for (g, same) in groups[prefix..].iter().zip(&same_as[prefix..]) {
+            if same.is_none() {
+                total = total.saturating_mul(g.disjuncts.len().max(1));
+            }
         }
         if total > self.budget.limits.max_disjuncts {
             // Name where the first few disjunctions are.
@@ -2541,7 +2670,14 @@ impl Engine {
                 .collect(),
             None => vec![(Choice::new(), true, None)],
         };
-        for g in &groups[prefix..] {
+        for (gi, g) in groups.iter().enumerate().skip(prefix) {
+            if let Some(r) = same_as[gi] {
+                for (c, _, _) in &mut combos {
+                    let i = c[r];
+                    c.push(i);
+                }
+                continue;
+            }
             let has_default = g.disjuncts.iter().any(|(_, d)| *d);
             let mut next = Vec::new();
             for (c, d, k) in &combos {
@@ -3973,4 +4109,26 @@ fn refers_past(v: &Value, nv: VId) -> bool {
         },
         _ => false,
     }
+}
+
+/// The meet of two disjuncts as values, a disjunction value meeting the
+/// other value alternative by alternative: `Ok(None)` when nothing is
+/// left, `Ok(Some(m))` when one value is, `Err` when several are.
+fn meet_alternatives(a: &Value, b: &Value) -> Result<Option<Value>, ()> {
+    let (alts, other) = match (a, b) {
+        (Value::Disj(_), Value::Disj(_)) => return Err(()),
+        (Value::Disj(ds), x) | (x, Value::Disj(ds)) => (ds, x),
+        _ => return Ok(crate::meet::meet_quiet(a, b)),
+    };
+    let mut left: Option<Value> = None;
+    for (alt, _) in alts.iter() {
+        if let Some(m) = crate::meet::meet_quiet(alt, other) {
+            match &left {
+                Some(l) if values_equal(l, &m) => {}
+                Some(_) => return Err(()),
+                None => left = Some(m),
+            }
+        }
+    }
+    Ok(left)
 }
