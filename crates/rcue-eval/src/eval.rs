@@ -1387,14 +1387,7 @@ impl Engine {
                         // A target that evaluates to a plain scalar contributes
                         // its value: cheaper than re-unifying its conjuncts, and
                         // the same result (closedness does not apply to scalars).
-                        let wd = self.deref(w);
-                        if self.v[wd as usize].state == State::New
-                            && !self.is_ancestor(wd, v)
-                            && !self.evaluating.contains(&wd)
-                        {
-                            self.process(wd);
-                        }
-                        let wd = self.deref(wd);
+                        let wd = self.process_unless_cyclic(w, v);
                         // (Not a disjunction kept as a value: its conjuncts
                         // carry the positions messages name.)
                         if self.v[wd as usize].state == State::Done
@@ -1434,6 +1427,20 @@ impl Engine {
                 self.unify_value(v, val, node, Some(e));
             }
         }
+    }
+
+    /// Processes the target `w` of a reference met at `v` if it is new and
+    /// processing it now is no cycle (it is not an ancestor of `v` nor
+    /// being evaluated); the vertex holding its value.
+    fn process_unless_cyclic(&mut self, w: VId, v: VId) -> VId {
+        let w = self.deref(w);
+        if self.v[w as usize].state == State::New
+            && !self.is_ancestor(w, v)
+            && !self.evaluating.contains(&w)
+        {
+            self.process(w);
+        }
+        self.deref(w)
     }
 
     /// Sets a conjunct aside when it ran into a reference cycle and this is
@@ -2442,11 +2449,6 @@ impl Engine {
             }
             keys.push(key);
         }
-        if same_as.iter().any(Option::is_some) {
-            // Combinations were skipped: if all that are tried fail, they
-            // are tried again one by one, for the messages (as merged ones).
-            self.merges += 1;
-        }
         same_as
     }
 
@@ -2505,14 +2507,7 @@ impl Engine {
             },
             _ => return None,
         };
-        let w = self.deref(w);
-        if self.v[w as usize].state == State::New
-            && !self.is_ancestor(w, v)
-            && !self.evaluating.contains(&w)
-        {
-            self.process(w);
-        }
-        let w = self.deref(w);
+        let w = self.process_unless_cyclic(w, v);
         let x = &self.v[w as usize];
         let settled = x.state == State::Done
             && x.arc_type != ArcType::Optional
@@ -2624,6 +2619,11 @@ impl Engine {
         } else {
             self.repeated_groups(v, &groups, prefix)
         };
+        if same_as.iter().any(Option::is_some) {
+            // Combinations are skipped: if all that are tried fail, they are
+            // tried again one by one, for the messages (as merged ones are).
+            self.merges += 1;
+        }
         let mut total = merged.as_ref().map_or(1, |m| m.disjuncts.len());
         for (g, same) in groups[prefix..].iter().zip(&same_as[prefix..]) {
             if same.is_none() {
