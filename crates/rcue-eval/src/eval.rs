@@ -2512,20 +2512,16 @@ impl Engine {
         let settled = x.state == State::Done
             && x.arc_type != ArcType::Optional
             && x.err().is_none()
-            && x.arcs.is_empty()
-            && !x.is_struct
-            && !x.is_list()
-            && x.disjuncts.is_empty()
-            && x.validators().is_empty();
-        settled.then(|| x.value.clone())
+            && self.is_scalar_vertex(w);
+        settled.then(|| self.v[w as usize].value.clone())
     }
 
     /// A plain leaf whose disjunctions were all merged into `m` takes its
     /// value from them, without candidate vertices: the one value left, or
     /// (unless `v` is itself a candidate of another disjunction, whose
     /// default flag must be able to clear the inner defaults) their
-    /// disjunction as a value,
-    /// equal values collapsed and a default among equals kept. False, with
+    /// disjunction as a value, equal values collapsed and a default among
+    /// equals kept. False, with
     /// nothing changed, when the candidates must be vertices after all: a
     /// value is a conjunction of constraints (written in the order of the
     /// conjuncts, which processing gives), none is left (their errors are
@@ -3103,7 +3099,7 @@ impl Engine {
                 let d = self.resolve_default(w)?;
                 self.process(d);
                 let d = self.deref(d);
-                match self.vertex_value(d) {
+                match self.default_value(d) {
                     Value::Vertex(x) => {
                         let x = self.deref(x);
                         return Ok(if self.v[x as usize].is_list() {
@@ -3112,8 +3108,6 @@ impl Engine {
                             Operand::Struct(x)
                         });
                     }
-                    // A leaf disjunction kept as a value.
-                    other @ Value::Disj(_) => self.default_of(other),
                     other => other,
                 }
             }
@@ -3466,10 +3460,7 @@ impl Engine {
                     return Value::Vertex(w);
                 }
                 match self.resolve_default(w) {
-                    Ok(d) => match self.vertex_value(d) {
-                        x @ Value::Disj(_) => self.default_of(x),
-                        x => x,
-                    },
+                    Ok(d) => self.default_value(d),
                     Err(_) => {
                         let ds = self.v[w as usize].disjuncts.clone();
                         let vals = ds
@@ -3481,6 +3472,15 @@ impl Engine {
                 }
             }
             v => v,
+        }
+    }
+
+    /// The value of vertex `d` (a disjunction's default candidate), with
+    /// its own default taken if it is a leaf disjunction kept as a value.
+    fn default_value(&mut self, d: VId) -> Value {
+        match self.vertex_value(d) {
+            x @ Value::Disj(_) => self.default_of(x),
+            x => x,
         }
     }
 

@@ -399,28 +399,27 @@ fn walk_here(
         }
         return sink.end_object();
     }
-    if let Value::Disj(_) = vx.value {
-        // A leaf disjunction kept as a value: its default, if it has one.
-        let val = en.default_of(vx.value.clone());
-        if !scalar_into(&val, sink) {
-            // The vertex has the default's positions, if there is one.
-            let pos = match val {
-                Value::Disj(_) => vec![],
-                _ => en.v[v as usize].pos.to_vec(),
-            };
-            let path = en.path(v);
-            errors.push(incomplete(en, &val, &path, pos));
-            sink.null();
-        }
+    if !matches!(vx.value, Value::Disj(_)) && scalar_into(&vx.value, sink) {
         return;
     }
-    if !scalar_into(&vx.value, sink) {
-        let val = vx.value.clone();
-        let pos = vx.pos.to_vec();
-        let path = en.path(v);
-        errors.push(incomplete(en, &val, &path, pos));
-        sink.null();
+    // Not concrete data, unless it is a leaf disjunction kept as a value
+    // whose default is.
+    let mut val = vx.value.clone();
+    if let Value::Disj(_) = val {
+        val = en.default_of(val);
+        if scalar_into(&val, sink) {
+            return;
+        }
     }
+    // A disjunction left has no one position to name; otherwise the
+    // vertex's (a leaf disjunction's vertex has its default's).
+    let pos = match val {
+        Value::Disj(_) => vec![],
+        _ => en.v[v as usize].pos.to_vec(),
+    };
+    let path = en.path(v);
+    errors.push(incomplete(en, &val, &path, pos));
+    sink.null();
 }
 
 /// JSON text as `cue export` prints it: four-space indentation.
