@@ -1986,14 +1986,9 @@ impl Engine {
         if self.v[v as usize].lists().is_empty() {
             return;
         }
-        // A struct's fields are no list elements: report the conflict of
-        // kinds, not a mismatch of lengths.
-        if self.v[v as usize].is_struct
-            && self.v[v as usize]
-                .arcs
-                .iter()
-                .any(|&a| matches!(self.v[a as usize].label, Some(Label::Field(_))))
-        {
+        // A struct is no list, even one without fields (`{}`, `{...}`):
+        // report the conflict of kinds, not a mismatch of lengths.
+        if self.v[v as usize].is_struct {
             let e = Rc::new(EvalError {
                 kind: ErrKind::Eval,
                 msg: "conflicting values: list and struct".to_string(),
