@@ -2849,6 +2849,17 @@ impl Engine {
 
     /// The first permanent error in a vertex or its regular descendants.
     pub fn first_error(&mut self, v: VId) -> Option<Rc<EvalError>> {
+        // A vertex whose own processing failed needs its fields no further:
+        // a failing disjunct (`{...} | [...]` met with a struct) is dropped
+        // whole, and finalizing its fields would evaluate them for nothing.
+        self.process(v);
+        if self.v[v as usize].state != State::Processing {
+            if let Some(e) = self.v[self.deref(v) as usize].err() {
+                if !e.is_incomplete() {
+                    return Some(e.clone());
+                }
+            }
+        }
         self.finalize(v);
         if self.v[v as usize].state == State::Processing {
             return None;
