@@ -1,15 +1,14 @@
-//! The parser's error type. It records what chumsky's `Rich` records and
-//! merges alternatives the same way, but only when asked
-//! (`with_expected`): a parse meets a failing alternative at almost every
-//! token (each `just` that does not match is an error until another
-//! alternative succeeds), and with `Rich` making, merging and dropping
-//! those was two fifths of parsing valid input, whose messages nobody
-//! reads. The parser runs without them first (an error is then only a
-//! span, cheap to make and move), and again with them when the input
-//! turns out to have errors.
+//! The parser's error types. `ParseError` records what chumsky's `Rich`
+//! records and merges alternatives the same way. A parse meets a failing
+//! alternative at almost every token (each `just` that does not match is
+//! an error until another alternative succeeds), and making, merging and
+//! dropping those was two fifths of parsing valid input, whose messages
+//! nobody reads. So the grammar is generic over its error type
+//! (`GrammarError`): it runs first with `Quick`, which records nothing and
+//! takes no room (chumsky then skips its error bookkeeping altogether),
+//! and again with `ParseError` when the input turns out to have errors.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 
 use chumsky::error::{Error, LabelError};
 use chumsky::input::Input;
@@ -19,26 +18,49 @@ use chumsky::DefaultExpected;
 
 use crate::lexer::Token;
 
-thread_local! {
-    /// Whether errors made on this thread record what was expected.
-    static RECORD_EXPECTED: Cell<bool> = const { Cell::new(true) };
+/// What the grammar asks of its error type, besides chumsky's traits: an
+/// error with a message of its own.
+pub(crate) trait GrammarError<'t, 's: 't, I>:
+    Error<'t, I>
+    + LabelError<'t, I, DefaultExpected<'t, Token<'s>>>
+    + LabelError<'t, I, &'static str>
+    + Clone
+    + 't
+where
+    I: Input<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    fn custom(span: SimpleSpan, msg: impl Into<Cow<'static, str>>) -> Self;
 }
 
-fn recording() -> bool {
-    RECORD_EXPECTED.with(Cell::get)
-}
+/// The error of the first, quick parse: only that there was one.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Quick;
 
-/// Runs `f` with the recording of expected patterns on or off (nested
-/// parses, of interpolations, set their own and restore the caller's).
-pub(crate) fn with_expected<T>(on: bool, f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            RECORD_EXPECTED.with(|r| r.set(self.0));
-        }
+impl<'t, I: Input<'t>> Error<'t, I> for Quick {
+    fn merge(self, _: Self) -> Self {
+        Quick
     }
-    let _restore = Restore(RECORD_EXPECTED.with(|r| r.replace(on)));
-    f()
+}
+
+impl<'t, I: Input<'t>, L> LabelError<'t, I, L> for Quick {
+    fn expected_found<E: IntoIterator<Item = L>>(
+        _: E,
+        _: Option<MaybeRef<'t, I::Token>>,
+        _: I::Span,
+    ) -> Self {
+        Quick
+    }
+
+    fn label_with(&mut self, _: L) {}
+}
+
+impl<'t, 's: 't, I> GrammarError<'t, 's, I> for Quick
+where
+    I: Input<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    fn custom(_: SimpleSpan, _: impl Into<Cow<'static, str>>) -> Self {
+        Quick
+    }
 }
 
 /// Something a failing parser expected (`Rich`'s patterns, less the ones
@@ -81,29 +103,33 @@ pub(crate) enum Reason<'s> {
 #[derive(Clone, Debug)]
 pub(crate) struct ParseError<'s> {
     span: SimpleSpan,
-    /// `None` when not recording.
-    reason: Option<Box<Reason<'s>>>,
+    reason: Box<Reason<'s>>,
 }
 
 impl<'s> ParseError<'s> {
-    fn new(span: SimpleSpan, reason: impl FnOnce() -> Reason<'s>) -> ParseError<'s> {
+    fn new(span: SimpleSpan, reason: Reason<'s>) -> ParseError<'s> {
         ParseError {
             span,
-            reason: recording().then(|| Box::new(reason())),
+            reason: Box::new(reason),
         }
-    }
-
-    pub(crate) fn custom(span: SimpleSpan, msg: impl Into<Cow<'static, str>>) -> ParseError<'s> {
-        ParseError::new(span, || Reason::Custom(msg.into()))
     }
 
     pub(crate) fn span(&self) -> SimpleSpan {
         self.span
     }
 
-    /// Why it failed, when recorded.
-    pub(crate) fn reason(&self) -> Option<&Reason<'s>> {
-        self.reason.as_deref()
+    /// Why it failed.
+    pub(crate) fn reason(&self) -> &Reason<'s> {
+        &self.reason
+    }
+}
+
+impl<'t, 's: 't, I> GrammarError<'t, 's, I> for ParseError<'s>
+where
+    I: Input<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    fn custom(span: SimpleSpan, msg: impl Into<Cow<'static, str>>) -> Self {
+        ParseError::new(span, Reason::Custom(msg.into()))
     }
 }
 
@@ -123,18 +149,17 @@ where
     fn merge(mut self, other: Self) -> Self {
         // As `Rich`: a custom message wins (the first, if both are),
         // otherwise the expected patterns join, keeping the first `found`.
-        match (self.reason.as_deref_mut(), other.reason) {
-            (Some(Reason::Custom(_)) | None, _) => {}
-            (_, Some(b)) if matches!(*b, Reason::Custom(_)) => self.reason = Some(b),
-            (Some(Reason::Expected { expected, .. }), Some(b)) => {
-                if let Reason::Expected {
+        match (&mut *self.reason, *other.reason) {
+            (Reason::Custom(_), _) => {}
+            (_, b @ Reason::Custom(_)) => *self.reason = b,
+            (
+                Reason::Expected { expected, .. },
+                Reason::Expected {
                     expected: other, ..
-                } = *b
-                {
-                    add_expected(expected, other);
-                }
+                },
+            ) => {
+                add_expected(expected, other);
             }
-            (Some(_), None) => {}
         }
         self
     }
@@ -150,10 +175,13 @@ where
         found: Option<MaybeRef<'a, Token<'s>>>,
         span: SimpleSpan,
     ) -> Self {
-        ParseError::new(span, || Reason::Expected {
-            expected: expected.into_iter().map(Into::into).collect(),
-            found: found.map(|t| *t),
-        })
+        ParseError::new(
+            span,
+            Reason::Expected {
+                expected: expected.into_iter().map(Into::into).collect(),
+                found: found.map(|t| *t),
+            },
+        )
     }
 
     fn merge_expected_found<E: IntoIterator<Item = L>>(
@@ -162,7 +190,7 @@ where
         new_found: Option<MaybeRef<'a, Token<'s>>>,
         _span: SimpleSpan,
     ) -> Self {
-        if let Some(Reason::Expected { expected, found }) = self.reason.as_deref_mut() {
+        if let Reason::Expected { expected, found } = &mut *self.reason {
             add_expected(expected, new_expected.into_iter().map(Into::into));
             if found.is_none() {
                 *found = new_found.map(|t| *t);
@@ -181,13 +209,12 @@ where
     }
 
     fn label_with(&mut self, label: L) {
-        match self.reason.as_deref_mut() {
-            None => {}
-            Some(Reason::Expected { expected, .. }) => {
+        match &mut *self.reason {
+            Reason::Expected { expected, .. } => {
                 expected.clear();
                 expected.push(label.into());
             }
-            Some(r @ Reason::Custom(_)) => {
+            r @ Reason::Custom(_) => {
                 // As `Rich`: a labelled custom error becomes an expected
                 // one (found nothing in particular).
                 *r = Reason::Expected {
