@@ -573,7 +573,10 @@ impl<'a> Compiler<'a> {
                     key, value, source, ..
                 } => {
                     let source = self.expr(source);
-                    clauses.push(Clause::For { source });
+                    clauses.push(Clause::For {
+                        source,
+                        value_used: value.name != "_",
+                    });
                     let mut scope = Scope::default();
                     if let Some(k) = key {
                         if k.name != "_" {

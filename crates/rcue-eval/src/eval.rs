@@ -1262,7 +1262,7 @@ impl Engine {
                 let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((val, Value::Top))));
                 self.clauses(c, i + 1, env2, out)
             }
-            Clause::For { source } => {
+            Clause::For { source, value_used } => {
                 let src = self.eval(*source, env);
                 let w = match src {
                     Value::Vertex(w) => self.deref(w),
@@ -1298,7 +1298,14 @@ impl Engine {
                         Label::Index(i) => Value::num(Num::int(i as i64)),
                         Label::Field(_) => Value::Str(Rc::from(self.labels.name(label).as_str())),
                     };
-                    let val = self.vertex_value(a);
+                    // The parent's processing settled which arcs are
+                    // regular fields; a blank value needs no more (as in
+                    // the reference, whose value is a lazy reference).
+                    let val = if *value_used {
+                        self.vertex_value(a)
+                    } else {
+                        Value::Top
+                    };
                     let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((key, val))));
                     self.clauses(c, i + 1, env2, out)?;
                 }

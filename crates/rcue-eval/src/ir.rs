@@ -162,6 +162,9 @@ pub enum Clause {
     /// Iterates `source`; binds a new scope with key and value slots.
     For {
         source: ExprId,
+        /// Whether the value is bound (`for k, v in`), not blank
+        /// (`for k, _ in`): a blank one is not evaluated.
+        value_used: bool,
     },
     If(ExprId),
     /// `let` clause: a new scope whose `Ref::Let{up: 0}` refers to it.
