@@ -766,12 +766,6 @@ impl Engine {
 
     fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
         let nodes = &mut self.v[v as usize].close;
-        if !nodes.spilled() && nodes.len() == nodes.capacity() {
-            // A vertex with a second node mostly gets a third and fourth
-            // (one per definition or struct on its path): room for four at
-            // once, not two and then four.
-            nodes.reserve_exact(3);
-        }
         nodes.push(CloseNode::new(parent, kind));
         (nodes.len() - 1) as u32
     }
