@@ -2860,24 +2860,18 @@ impl Engine {
         // a failing disjunct (`{...} | [...]` met with a struct) is dropped
         // whole, and finalizing its fields would evaluate them for nothing.
         self.process(v);
-        if self.v[v as usize].state != State::Processing {
-            if let Some(e) = self.v[self.deref(v) as usize].err() {
-                if !e.is_incomplete() {
-                    return Some(e.clone());
-                }
-            }
+        if let Some(e) = self.own_error(v) {
+            return Some(e);
         }
         self.finalize(v);
         if self.v[v as usize].state == State::Processing {
             return None;
         }
-        let v = self.deref(v);
-        let vx = &self.v[v as usize];
-        if let Some(e) = vx.err() {
-            if !e.is_incomplete() {
-                return Some(e.clone());
-            }
+        // (Finalizing checks validators, which may fail the vertex itself.)
+        if let Some(e) = self.own_error(v) {
+            return Some(e);
         }
+        let v = self.deref(v);
         let mut i = 0;
         while let Some(a) = self.arc_at(v, i) {
             i += 1;
@@ -2890,6 +2884,16 @@ impl Engine {
             }
         }
         None
+    }
+
+    /// The permanent error of `v` itself, if it has one (none while it is
+    /// being processed).
+    fn own_error(&self, v: VId) -> Option<Rc<EvalError>> {
+        if self.v[v as usize].state == State::Processing {
+            return None;
+        }
+        let e = self.v[self.deref(v) as usize].err()?;
+        (!e.is_incomplete()).then(|| e.clone())
     }
 
     /// Processes `v` and all its non-optional descendants.

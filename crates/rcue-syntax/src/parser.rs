@@ -135,15 +135,24 @@ where
 {
     // A fresh grammar per run: its failure memo holds the run's errors.
     if quick_first {
-        let (parser, state) = quick(tokens.len());
-        let (out, errs) = parser
-            .parse(tokens.split_token_span(eoi))
-            .into_output_errors();
+        let (out, errs, gave_up) = run_once(quick(tokens.len()), tokens, eoi);
         if errs.is_empty() {
-            return (out, Vec::new(), state.borrow().gave_up);
+            return (out, Vec::new(), gave_up);
         }
     }
-    let (parser, state) = full(tokens.len());
+    run_once(full(tokens.len()), tokens, eoi)
+}
+
+/// One parse of `tokens` with a grammar and its failure memo.
+fn run_once<'t, 's: 't, O, P, E>(
+    (parser, state): (P, FailureMemo<E>),
+    tokens: &'t [(Token<'s>, SimpleSpan)],
+    eoi: SimpleSpan,
+) -> (Option<O>, Vec<E>, Option<usize>)
+where
+    P: Parser<'t, TokenInput<'t, 's>, O, extra::Err<E>>,
+    E: GrammarError<'t, 's, TokenInput<'t, 's>>,
+{
     let (out, errs) = parser
         .parse(tokens.split_token_span(eoi))
         .into_output_errors();
