@@ -102,7 +102,8 @@ pub struct Label {
     pub constraint: Constraint,
     /// `label~X` or `label~(K,V)` (the `aliasv2` experiment): names for the
     /// field's label (`K`) and value (`X`/`V`).
-    pub postfix_alias: Option<PostfixAlias>,
+    /// Boxed: rare, and a label is moved through every parser layer.
+    pub postfix_alias: Option<Box<PostfixAlias>>,
     pub span: Span,
 }
 

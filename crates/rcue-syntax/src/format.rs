@@ -1791,7 +1791,7 @@ mod tests {
                     alias: alias.map(id),
                     kind,
                     constraint,
-                    postfix_alias,
+                    postfix_alias: postfix_alias.map(Box::new),
                     span: Span::default(),
                 })
                 .boxed()

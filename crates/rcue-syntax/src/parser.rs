@@ -1001,7 +1001,7 @@ where
             alias,
             kind,
             constraint: late.unwrap_or(constraint),
-            postfix_alias,
+            postfix_alias: postfix_alias.map(Box::new),
             span: sp(e.span()),
         })
         .boxed();
