@@ -2461,7 +2461,7 @@ impl Engine {
         let mut vals = Vec::with_capacity(g.disjuncts.len());
         for (c, def) in &g.disjuncts {
             let val = match &c.kind {
-                CKind::Value(v) => v.clone(),
+                CKind::Value(x) => x.clone(),
                 CKind::Expr(e) if self.is_literal_scalar(*e) => self.literal_scalar(*e, c.env),
                 CKind::Expr(e) => self.settled_scalar(v, *e, c.env)?,
                 CKind::Vertex(_) => return None,
@@ -2496,10 +2496,10 @@ impl Engine {
         let w = match *self.prog.expr(e) {
             Expr::Ref(Ref::Field { up, label }) => {
                 let target = self.env_at(env, up);
-                let EnvKind::Struct(v) = self.envs[target as usize].kind else {
+                let EnvKind::Struct(s) = self.envs[target as usize].kind else {
                     return None;
                 };
-                self.arc(self.deref(v), label)?
+                self.arc(self.deref(s), label)?
             }
             Expr::Select(x, label) => match *self.prog.expr(x) {
                 Expr::Ref(Ref::Import(ref p)) => {
