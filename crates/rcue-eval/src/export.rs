@@ -4,6 +4,7 @@
 use crate::eval::{ArcType, Engine};
 use crate::ir::Pos;
 use crate::meet::{describe, quote};
+use crate::num::Num;
 use crate::value::{ErrKind, VId, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +37,11 @@ pub trait Sink {
     fn bool(&mut self, b: bool);
     /// A number as it prints.
     fn num(&mut self, n: &str);
+    /// A number of the evaluator: sinks that print it may do so without
+    /// an intermediate string.
+    fn number(&mut self, n: &Num) {
+        self.num(&n.to_json());
+    }
     fn str(&mut self, s: &str);
     fn bytes(&mut self, b: &[u8]);
     fn begin_list(&mut self);
@@ -104,27 +110,89 @@ impl Sink for DataBuilder {
     }
 }
 
-/// Writes JSON as `cue export` prints it: four-space indentation.
-pub struct JsonWriter<'a> {
-    out: &'a mut String,
+/// Where `JsonWriter` puts its text.
+pub trait TextOut {
+    fn put(&mut self, s: &str);
+}
+
+impl TextOut for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+/// Counts the bytes instead of keeping them: the size of an output, known
+/// before any of it is written.
+#[derive(Default)]
+pub struct ByteCount(pub usize);
+
+impl TextOut for ByteCount {
+    fn put(&mut self, s: &str) {
+        self.0 += s.len();
+    }
+}
+
+/// Writes to an `io::Write`, keeping the first error (later text is
+/// dropped): a closed pipe ends the output, not the program.
+pub struct IoOut<W: std::io::Write> {
+    pub w: W,
+    pub err: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> TextOut for IoOut<W> {
+    fn put(&mut self, s: &str) {
+        if self.err.is_none() {
+            if let Err(e) = self.w.write_all(s.as_bytes()) {
+                self.err = Some(e);
+            }
+        }
+    }
+}
+
+/// Text `JsonWriter` gathers before passing it on.
+const JSON_CHUNK: usize = 1 << 16;
+
+/// Writes JSON as `cue export` prints it: four-space indentation. Text is
+/// gathered in a buffer of `JSON_CHUNK` bytes and passed to `out` as it
+/// fills, so a large output is never held whole; `finish` passes the rest.
+pub struct JsonWriter<'a, O: TextOut> {
+    out: &'a mut O,
+    buf: String,
     /// Values written so far in each open list or object.
     counts: Vec<usize>,
     /// Whether a key was just written (its value follows on the line).
     after_key: bool,
 }
 
-impl<'a> JsonWriter<'a> {
-    pub fn new(out: &'a mut String) -> JsonWriter<'a> {
+impl<'a, O: TextOut> JsonWriter<'a, O> {
+    pub fn new(out: &'a mut O) -> JsonWriter<'a, O> {
         JsonWriter {
             out,
+            buf: String::new(),
             counts: Vec::new(),
             after_key: false,
         }
     }
 
+    /// Passes the text still buffered to `out`.
+    pub fn finish(mut self) {
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            self.out.put(&self.buf);
+            self.buf.clear();
+        }
+    }
+
     fn indent(&mut self, n: usize) {
-        for _ in 0..n {
-            self.out.push_str("    ");
+        const SPACES: &str = "                                                                ";
+        let mut width = 4 * n;
+        while width > 0 {
+            let step = width.min(SPACES.len());
+            self.buf.push_str(&SPACES[..step]);
+            width -= step;
         }
     }
 
@@ -132,14 +200,17 @@ impl<'a> JsonWriter<'a> {
     fn element(&mut self) {
         if self.after_key {
             self.after_key = false;
-            return;
-        }
-        if let Some(c) = self.counts.last_mut() {
+        } else if let Some(c) = self.counts.last_mut() {
             *c += 1;
             let first = *c == 1;
-            self.out.push_str(if first { "\n" } else { ",\n" });
+            self.buf.push_str(if first { "\n" } else { ",\n" });
             let depth = self.counts.len();
             self.indent(depth);
+        }
+        // Safe to pass on here: `close` only ever takes back the bracket
+        // written after the last call.
+        if self.buf.len() >= JSON_CHUNK {
+            self.flush();
         }
     }
 
@@ -147,43 +218,47 @@ impl<'a> JsonWriter<'a> {
         let n = self.counts.pop().unwrap_or(0);
         if n == 0 {
             // `[` or `{` was written alone: make it `[]` / `{}`.
-            self.out.pop();
-            self.out.push_str(empty);
+            self.buf.pop();
+            self.buf.push_str(empty);
             return;
         }
-        self.out.push('\n');
+        self.buf.push('\n');
         let depth = self.counts.len();
         self.indent(depth);
-        self.out.push(bracket);
+        self.buf.push(bracket);
     }
 }
 
-impl Sink for JsonWriter<'_> {
+impl<O: TextOut> Sink for JsonWriter<'_, O> {
     fn null(&mut self) {
         self.element();
-        self.out.push_str("null");
+        self.buf.push_str("null");
     }
     fn bool(&mut self, b: bool) {
         self.element();
-        self.out.push_str(if b { "true" } else { "false" });
+        self.buf.push_str(if b { "true" } else { "false" });
     }
     fn num(&mut self, n: &str) {
         self.element();
-        self.out.push_str(n);
+        self.buf.push_str(n);
+    }
+    fn number(&mut self, n: &Num) {
+        self.element();
+        n.write_json(&mut self.buf);
     }
     fn str(&mut self, s: &str) {
         self.element();
-        rcue_syntax::data::quote_into(s, self.out);
+        rcue_syntax::data::quote_into(s, &mut self.buf);
     }
     fn bytes(&mut self, b: &[u8]) {
         self.element();
-        self.out.push('"');
-        self.out.push_str(&base64(b));
-        self.out.push('"');
+        self.buf.push('"');
+        self.buf.push_str(&base64(b));
+        self.buf.push('"');
     }
     fn begin_list(&mut self) {
         self.element();
-        self.out.push('[');
+        self.buf.push('[');
         self.counts.push(0);
     }
     fn end_list(&mut self) {
@@ -191,13 +266,13 @@ impl Sink for JsonWriter<'_> {
     }
     fn begin_object(&mut self) {
         self.element();
-        self.out.push('{');
+        self.buf.push('{');
         self.counts.push(0);
     }
     fn key(&mut self, k: &str) {
         self.element();
-        rcue_syntax::data::quote_into(k, self.out);
-        self.out.push_str(": ");
+        rcue_syntax::data::quote_into(k, &mut self.buf);
+        self.buf.push_str(": ");
         self.after_key = true;
     }
     fn end_object(&mut self) {
@@ -230,12 +305,49 @@ pub fn export_into(en: &mut Engine, v: VId, sink: &mut impl Sink) -> Result<(), 
 /// appended to `out`; on errors `out` is left as it was.
 pub fn export_json_into(en: &mut Engine, v: VId, out: &mut String) -> Result<(), Vec<ExportError>> {
     let start = out.len();
-    let r = export_into(en, v, &mut JsonWriter::new(out));
-    match r {
-        Ok(()) => out.push('\n'),
-        Err(_) => out.truncate(start),
+    let r = export_json_to(en, v, out);
+    if r.is_err() {
+        out.truncate(start);
     }
     r
+}
+
+/// Exports a vertex as JSON text (newline included) into `out` as it is
+/// walked. On errors `out` has received part of it: check first
+/// (`check_export`) where that matters.
+pub fn export_json_to(
+    en: &mut Engine,
+    v: VId,
+    out: &mut impl TextOut,
+) -> Result<(), Vec<ExportError>> {
+    let mut w = JsonWriter::new(out);
+    let r = export_into(en, v, &mut w);
+    w.buf.push('\n');
+    w.finish();
+    r
+}
+
+/// Whether a vertex exports, writing nothing: its errors, as `export`
+/// would report them.
+pub fn check_export(en: &mut Engine, v: VId) -> Result<(), Vec<ExportError>> {
+    export_into(en, v, &mut Discard)
+}
+
+/// A sink that keeps nothing.
+struct Discard;
+
+impl Sink for Discard {
+    fn null(&mut self) {}
+    fn bool(&mut self, _: bool) {}
+    fn num(&mut self, _: &str) {}
+    fn number(&mut self, _: &Num) {}
+    fn str(&mut self, _: &str) {}
+    fn bytes(&mut self, _: &[u8]) {}
+    fn begin_list(&mut self) {}
+    fn end_list(&mut self) {}
+    fn begin_object(&mut self) {}
+    fn key(&mut self, _: &str) {}
+    fn end_object(&mut self) {}
 }
 
 /// Exports an already evaluated value (the result of `-e`).
@@ -274,7 +386,7 @@ fn scalar_into(v: &Value, sink: &mut impl Sink) -> bool {
     match v {
         Value::Null => sink.null(),
         Value::Bool(b) => sink.bool(*b),
-        Value::Num(n) => sink.num(&n.to_json()),
+        Value::Num(n) => sink.number(n),
         Value::Str(s) => sink.str(s),
         Value::Bytes(b) => sink.bytes(b),
         _ => return false,
@@ -425,7 +537,9 @@ fn walk_here(
 /// JSON text as `cue export` prints it: four-space indentation.
 pub fn to_json(d: &Data) -> String {
     let mut out = String::new();
-    replay(d, &mut JsonWriter::new(&mut out));
+    let mut w = JsonWriter::new(&mut out);
+    replay(d, &mut w);
+    w.finish();
     out.push('\n');
     out
 }
@@ -524,7 +638,11 @@ fn cue_value_here(d: &Data, indent: usize, out: &mut String) {
             }
             out.push('\'');
         }
-        other => replay(other, &mut JsonWriter::new(out)),
+        other => {
+            let mut w = JsonWriter::new(out);
+            replay(other, &mut w);
+            w.finish();
+        }
     }
 }
 
@@ -563,7 +681,11 @@ fn compact_here(d: &Data, out: &mut String) {
             }
             out.push('}');
         }
-        other => replay(other, &mut JsonWriter::new(out)),
+        other => {
+            let mut w = JsonWriter::new(out);
+            replay(other, &mut w);
+            w.finish();
+        }
     }
 }
 

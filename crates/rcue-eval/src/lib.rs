@@ -621,6 +621,21 @@ impl Instance {
         Ok(out)
     }
 
+    /// Whether the whole instance exports, writing nothing: the errors
+    /// `export` would report. Cheaper than exporting: nothing is formatted.
+    pub fn check_export(&mut self) -> Result<(), Vec<Error>> {
+        export::check_export(&mut self.engine, self.root)
+            .map_err(|errs| errs.into_iter().map(|e| self.convert(e)).collect())
+    }
+
+    /// The whole instance as JSON text (`export_json`'s), written to `out`
+    /// as it is walked, never held whole. On errors `out` has received
+    /// part of it: `check_export` first where that matters.
+    pub fn export_json_to(&mut self, out: &mut impl export::TextOut) -> Result<(), Vec<Error>> {
+        export::export_json_to(&mut self.engine, self.root, out)
+            .map_err(|errs| errs.into_iter().map(|e| self.convert(e)).collect())
+    }
+
     /// `export_json`, appended to `out` (left as it was on errors). The
     /// whole instance is written as it is walked, without building its
     /// data first.

@@ -354,6 +354,19 @@ impl Num {
         }
     }
 
+    /// `to_json`, appended to `out`; most numbers are small integers,
+    /// printed without building a big integer or a string first.
+    pub fn write_json(&self, out: &mut String) {
+        use num_traits::ToPrimitive;
+        match self.coef.to_i64() {
+            Some(i) if self.is_int && self.exp == 0 => {
+                use std::fmt::Write;
+                let _ = write!(out, "{i}");
+            }
+            _ => out.push_str(&self.to_json()),
+        }
+    }
+
     /// How `export` prints the number: integers in full, floats in
     /// scientific-string form with at least one fractional digit.
     pub fn to_json(&self) -> String {
@@ -407,6 +420,28 @@ mod tests {
     }
     fn i(s: &str) -> Num {
         Num::parse_int(s).unwrap()
+    }
+
+    #[test]
+    fn write_json_prints_what_to_json_does() {
+        let nums = [
+            i("0"),
+            i("-17"),
+            i("9223372036854775807"),
+            i("-9223372036854775808"),
+            i("123456789012345678901234567890"),
+            i("0x1F"),
+            f("1.5"),
+            f("-0.0"),
+            f("2e10"),
+            f("1e-7"),
+            Num::int(42).mul(&f("1.0")),
+        ];
+        for n in &nums {
+            let mut out = String::from("x");
+            n.write_json(&mut out);
+            assert_eq!(out, format!("x{}", n.to_json()), "{n:?}");
+        }
     }
 
     #[test]

@@ -196,6 +196,43 @@ fn yaml_alias_bomb() {
 }
 
 #[test]
+fn streamed_json_is_all_or_nothing() {
+    // Output of several write chunks (64 KiB each), with an incomplete
+    // value found only at the end of the walk.
+    let dir = scratch("stream");
+    let fields: String = (0..12000).map(|i| format!("f{i}: \"v{i}\"\n")).collect();
+    std::fs::write(dir.join("good.cue"), &fields).unwrap();
+    std::fs::write(dir.join("bad.cue"), format!("{fields}z: int\n")).unwrap();
+    std::fs::write(dir.join("out.json"), "keep\n").unwrap();
+    let rcue = |args: &[&str]| rcue_in(&dir, args);
+    let out = rcue(&["export", "good.cue"]);
+    assert_eq!(out.status.code(), Some(0));
+    let body: Vec<String> = (0..12000)
+        .map(|i| format!("    \"f{i}\": \"v{i}\""))
+        .collect();
+    let expected = format!("{{\n{}\n}}\n", body.join(",\n"));
+    assert!(expected.len() > 3 * 65536);
+    assert!(out.stdout == expected.as_bytes(), "output differs");
+    let out = rcue(&["export", "bad.cue"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "partial output written");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("z: incomplete value int"));
+    let out = rcue(&["export", "bad.cue", "-o", "out.json", "--force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.json")).unwrap(),
+        "keep\n"
+    );
+    let out = rcue(&["export", "good.cue", "-o", "out.json", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.json")).unwrap(),
+        expected
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn outfile_is_never_overwritten_without_force() {
     let dir = scratch("outfile");
     std::fs::write(dir.join("x.cue"), "a: 1\n").unwrap();

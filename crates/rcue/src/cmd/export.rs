@@ -1,6 +1,6 @@
 //! `rcue export`: evaluates CUE files and prints their concrete value.
 
-use rcue_eval::export::Data;
+use rcue_eval::export::{ByteCount, Data, IoOut};
 
 use crate::{EXIT_ERRORS, EXIT_USAGE};
 
@@ -37,12 +37,60 @@ pub fn run(args: Args) -> u8 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    let limits = args.load.limits.limits();
+    if format == Format::Json && !args.escape && args.exprs.is_empty() {
+        return stream_json(&mut instances, &args.output, &limits);
+    }
     let exprs = expressions(&args.exprs);
     let mut enc = Encoder::new(format, args.escape);
     if let Err(code) = encode_all(&mut instances, &exprs, &mut enc) {
         return code;
     }
-    args.output.emit(&args.load.limits.limits(), &enc.out)
+    args.output.emit(&limits, &enc.out)
+}
+
+/// Exports the whole of each instance as JSON, written as it is walked so
+/// that a large output is never held whole. Every instance is checked
+/// first: nothing is written when one fails, or when the output would be
+/// over `--max-output`.
+fn stream_json(
+    instances: &mut [rcue_load::Loaded],
+    output: &super::output::OutputArgs,
+    limits: &rcue::Limits,
+) -> u8 {
+    let mut size = 0usize;
+    for loaded in instances.iter_mut() {
+        // Nothing is compiled in the package's scope any more.
+        loaded.instance.release_syntax();
+        let checked = if limits.max_output_bytes == usize::MAX {
+            loaded.instance.check_export()
+        } else {
+            // The size is needed before anything is written.
+            let mut count = ByteCount::default();
+            let r = loaded.instance.export_json_to(&mut count);
+            size = size.saturating_add(count.0);
+            r
+        };
+        if let Err(errors) = checked {
+            report(&errors);
+            return EXIT_ERRORS;
+        }
+    }
+    if let Err(msg) = super::limits::check_output_size(limits, size) {
+        eprintln!("{msg}");
+        return EXIT_ERRORS;
+    }
+    output.emit_with(|w| {
+        let mut out = IoOut { w, err: None };
+        for loaded in instances.iter_mut() {
+            if let Err(errors) = loaded.instance.export_json_to(&mut out) {
+                // Checked above; kept for safety rather than trusted.
+                report(&errors);
+                return Err(std::io::Error::other("export failed while writing"));
+            }
+        }
+        out.err.map_or(Ok(()), Err)
+    })
 }
 
 /// Exports every instance, then every expression in it, one value each,

@@ -98,11 +98,15 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 /// Refuses output over the `--max-output` limit before any of it is
 /// written.
 pub fn check_output(limits: &Limits, out: &str) -> Result<(), String> {
-    if out.len() > limits.max_output_bytes {
+    check_output_size(limits, out.len())
+}
+
+/// `check_output` for an output of `len` bytes not yet written.
+pub fn check_output_size(limits: &Limits, len: usize) -> Result<(), String> {
+    if len > limits.max_output_bytes {
         return Err(format!(
             "output too large: {} bytes (limit {}, --max-output); nothing written",
-            out.len(),
-            limits.max_output_bytes
+            len, limits.max_output_bytes
         ));
     }
     Ok(())

@@ -33,6 +33,14 @@ pub fn report(errors: &rcue::SourceErrors) {
 /// Writes `contents` to `path` atomically: a temporary file beside it, then
 /// a rename, so that an interrupted run never leaves a half-written file.
 pub fn write_atomic(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(contents.as_bytes()))
+}
+
+/// `write_atomic` of what `write` produces, passed on as it comes.
+pub fn write_atomic_with(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -42,7 +50,11 @@ pub fn write_atomic(path: &std::path::Path, contents: &str) -> std::io::Result<(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.rcue-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, contents)?;
+    let written = std::fs::File::create(&tmp).and_then(|mut f| write(&mut f));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(&tmp, meta.permissions());
     }

@@ -1,6 +1,7 @@
 //! Where `export` and `eval` write their result: stdout, or a file written
 //! atomically with `-o`.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::{EXIT_ERRORS, EXIT_OK};
@@ -50,20 +51,21 @@ impl OutputArgs {
             eprintln!("{msg}");
             return EXIT_ERRORS;
         }
+        self.emit_with(|w| w.write_all(out.as_bytes()))
+    }
+
+    /// Writes the output `write` produces: to stdout, or to the file,
+    /// which is replaced only once all of it is written.
+    pub fn emit_with(&self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
         match self.file() {
             None => {
-                use std::io::Write;
                 let mut stdout = std::io::stdout().lock();
-                if stdout
-                    .write_all(out.as_bytes())
-                    .and_then(|_| stdout.flush())
-                    .is_err()
-                {
+                if write(&mut stdout).and_then(|_| stdout.flush()).is_err() {
                     return EXIT_ERRORS;
                 }
             }
             Some(p) => {
-                if let Err(e) = super::write_atomic(p, out) {
+                if let Err(e) = super::write_atomic_with(p, write) {
                     eprintln!("{}: {e}", p.display());
                     return EXIT_ERRORS;
                 }
