@@ -776,6 +776,14 @@ impl<'a> Compiler<'a> {
     }
 
     fn string_lit(&mut self, s: &ast::StringLit) -> ExprId {
+        if let Some(text) = s.as_plain() {
+            // Most literals: one allocation, not a part list first.
+            return if s.is_bytes {
+                self.add(Expr::Bytes(Rc::from(text.as_bytes())), s.span)
+            } else {
+                self.add(Expr::Str(Rc::from(text)), s.span)
+            };
+        }
         let mut parts = Vec::new();
         let mut plain = true;
         for p in &s.parts {

@@ -1846,7 +1846,7 @@ impl Engine {
         if from >= arcs.len() {
             return;
         }
-        let order: HashMap<VId, usize> = rank.iter().map(|&(a, i)| (a, i)).rev().collect();
+        let order: FastMap<VId, usize> = rank.iter().map(|&(a, i)| (a, i)).rev().collect();
         arcs[from..].sort_by_key(|a| order.get(a).copied().unwrap_or(usize::MAX));
     }
 

@@ -204,7 +204,11 @@ pub struct ListLit {
 pub struct StringLit {
     /// The literal exactly as written, quotes included.
     pub raw: String,
+    /// The decoded parts; empty when `verbatim` is set.
     pub parts: Vec<StringPart>,
+    /// Where the text is in `raw` when it needed no decoding (most
+    /// literals): no copy of it is made then.
+    pub verbatim: Option<(u32, u32)>,
     pub is_bytes: bool,
     pub multiline: bool,
     pub span: Span,
@@ -213,6 +217,9 @@ pub struct StringLit {
 impl StringLit {
     /// The decoded text when the literal has no interpolation.
     pub fn as_plain(&self) -> Option<&str> {
+        if let Some((from, to)) = self.verbatim {
+            return self.raw.get(from as usize..to as usize);
+        }
         match self.parts.as_slice() {
             [] => Some(""),
             [StringPart::Text(s)] => Some(s),

@@ -177,6 +177,11 @@ fn label_kind(out: &mut String, k: &LabelKind) {
 
 fn string(out: &mut String, s: &StringLit) {
     out.push_str(if s.is_bytes { "(bytes" } else { "(str" });
+    if let (Some(t), Some(_)) = (s.as_plain(), s.verbatim) {
+        if !t.is_empty() {
+            let _ = write!(out, " {:?}", t);
+        }
+    }
     for p in &s.parts {
         out.push(' ');
         match p {

@@ -28,6 +28,7 @@ pub fn decode_string(
     let mut lit = StringLit {
         raw: raw.to_string(),
         parts: Vec::new(),
+        verbatim: None,
         is_bytes,
         multiline,
         span,
@@ -68,11 +69,14 @@ pub fn decode_string(
             );
         }
     } else if memchr::memchr2(b'\\', b'\r', &bytes[body_start..body_end]).is_none() {
-        // Nothing to decode (most strings): the body is the text.
-        if body_end > body_start {
-            d.parts
-                .push(StringPart::Text(raw[body_start..body_end].to_string()));
+        // Nothing to decode (most strings): the body is the text. (The
+        // parser refuses files of 4 GiB and more.)
+        if let (Ok(from), Ok(to)) = (u32::try_from(body_start), u32::try_from(body_end)) {
+            lit.verbatim = Some((from, to));
+            return lit;
         }
+        d.parts
+            .push(StringPart::Text(raw[body_start..body_end].to_string()));
     } else {
         d.decode_range(body_start, body_end, None, parse_expr);
     }

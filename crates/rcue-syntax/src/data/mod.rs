@@ -40,6 +40,7 @@ pub fn string_lit(text: String, span: Span) -> StringLit {
     StringLit {
         raw: quote(&text),
         parts: vec![StringPart::Text(text)],
+        verbatim: None,
         is_bytes: false,
         multiline: false,
         span,
