@@ -96,10 +96,10 @@ pub enum NodeKind {
 pub struct CloseNode {
     pub parent: u32,
     pub kind: NodeKind,
-    /// The labels and patterns declared under this node; most nodes
-    /// declare none, so they live behind one pointer (a node is 16 bytes:
+    /// The labels and patterns declared under this node, in one list
+    /// behind one pointer: most nodes declare none (a node is 16 bytes:
     /// large configurations hold millions of them).
-    pub decls: Option<Box<NodeDecls>>,
+    pub decls: ThinVec<NodeDecl>,
     pub open: bool,
     /// Whether a struct literal arrived under this node: a definition
     /// closes structs, so a field of a definition declared `_` (or a
@@ -107,12 +107,12 @@ pub struct CloseNode {
     pub has_struct: bool,
 }
 
-/// Field labels and pattern constraints (indices into the vertex's
+/// A field label or a pattern constraint (an index into the vertex's
 /// `patterns`) declared under one closedness node.
-#[derive(Clone, Debug, Default)]
-pub struct NodeDecls {
-    pub labels: Vec<Label>,
-    pub patterns: Vec<usize>,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeDecl {
+    Label(Label),
+    Pattern(u32),
 }
 
 impl CloseNode {
@@ -120,22 +120,22 @@ impl CloseNode {
         CloseNode {
             parent,
             kind,
-            decls: None,
+            decls: ThinVec::new(),
             open: false,
             has_struct: false,
         }
     }
 
-    pub fn labels(&self) -> &[Label] {
-        self.decls.as_ref().map_or(&[], |d| &d.labels)
+    pub fn declares(&self, label: Label) -> bool {
+        self.decls.contains(&NodeDecl::Label(label))
     }
 
-    pub fn patterns(&self) -> &[usize] {
-        self.decls.as_ref().map_or(&[], |d| &d.patterns)
-    }
-
-    fn decls_mut(&mut self) -> &mut NodeDecls {
-        self.decls.get_or_insert_with(Box::default)
+    /// The patterns declared here (indices into the vertex's `patterns`).
+    pub fn patterns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.decls.iter().filter_map(|d| match d {
+            NodeDecl::Pattern(p) => Some(*p as usize),
+            NodeDecl::Label(_) => None,
+        })
     }
 }
 
@@ -884,11 +884,12 @@ impl Engine {
 
     fn subtree_allows(&mut self, v: VId, i: usize, label: Label, children: &[Vec<usize>]) -> bool {
         let n = &self.v[v as usize].close[i];
-        if n.open || n.labels().contains(&label) {
+        if n.open || n.declares(label) {
             return true;
         }
-        if !n.patterns().is_empty() {
-            for p in n.patterns().to_vec() {
+        if n.patterns().next().is_some() {
+            let patterns: SmallVec<[usize; 4]> = n.patterns().collect();
+            for p in patterns {
                 if self.pattern_matches(v, p, label) {
                     return true;
                 }
@@ -955,9 +956,10 @@ impl Engine {
                 NodeKind::Def | NodeKind::Embed => f[i].closed_below,
                 _ => false,
             };
-            let mut ok = node.open || node.labels().contains(&label) || f[i].allows_below;
-            if !ok && !node.patterns().is_empty() {
-                for p in node.patterns().to_vec() {
+            let mut ok = node.open || node.declares(label) || f[i].allows_below;
+            if !ok && node.patterns().next().is_some() {
+                let patterns: SmallVec<[usize; 4]> = node.patterns().collect();
+                for p in patterns {
                     if self.pattern_matches(v, p, label) {
                         ok = true;
                         break;
@@ -1748,7 +1750,7 @@ impl Engine {
             .count();
         if fields > 1 {
             let vx = &mut self.v[v as usize];
-            vx.close[n as usize].decls_mut().labels.reserve(fields);
+            vx.close[n as usize].decls.reserve(fields);
             if vx.arcs.is_empty() {
                 vx.arcs.reserve(fields);
             }
@@ -1788,9 +1790,8 @@ impl Engine {
                         matcher: None,
                     });
                     self.v[v as usize].close[n as usize]
-                        .decls_mut()
-                        .patterns
-                        .push(idx);
+                        .decls
+                        .push(NodeDecl::Pattern(idx as u32));
                     if self.v[v as usize].patterns_applied {
                         let arcs = self.v[v as usize].arcs.clone();
                         for a in arcs {
@@ -1864,9 +1865,8 @@ impl Engine {
         pos: Pos,
     ) {
         self.v[v as usize].close[n as usize]
-            .decls_mut()
-            .labels
-            .push(label);
+            .decls
+            .push(NodeDecl::Label(label));
         let arc = self.get_or_create_arc(v, label);
         if !self.v[arc as usize].decl_pos.contains(&pos) {
             self.v[arc as usize].decl_pos.push(pos);

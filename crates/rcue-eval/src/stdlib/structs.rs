@@ -56,5 +56,8 @@ fn is_open(en: &mut Engine, a: &Args) -> bool {
     let closed = nodes
         .iter()
         .any(|n| matches!(n.kind, NodeKind::Def | NodeKind::Close));
-    !closed || nodes.iter().any(|n| n.open || !n.patterns().is_empty())
+    !closed
+        || nodes
+            .iter()
+            .any(|n| n.open || n.patterns().next().is_some())
 }
