@@ -458,8 +458,15 @@ struct MergedDisj {
     prefix: usize,
     /// Each distinct value, whether it is a default, and the first
     /// combination (one choice per merged group) that gives it.
-    disjuncts: Vec<(Value, bool, Choice)>,
+    disjuncts: MergedValues,
 }
+
+/// For each disjunction group, the earlier group it repeats
+/// (`Engine::repeated_groups`).
+type SameAs = SmallVec<[Option<usize>; 8]>;
+
+/// The values of merged scalar disjunctions: a few, inline.
+type MergedValues = SmallVec<[(Value, bool, Choice); 4]>;
 
 /// The disjunct chosen in each of a vertex's disjunction groups (a few
 /// groups at most in practice: inline).
@@ -2261,7 +2268,7 @@ impl Engine {
         // the ones after it, so only the groups before the first such
         // group are merged.
         // The groups' values one after the other, and where each ends.
-        let mut values: Vec<(Value, bool)> = Vec::new();
+        let mut values: SmallVec<[(Value, bool); 8]> = SmallVec::new();
         let mut ends: SmallVec<[usize; 8]> = SmallVec::new();
         for g in groups {
             let start = values.len();
@@ -2280,13 +2287,13 @@ impl Engine {
         if ends.is_empty() {
             return None;
         }
-        let mut acc: Vec<(Value, bool, Choice)> = vec![(Value::Top, true, Choice::new())];
+        let mut acc: MergedValues = smallvec::smallvec![(Value::Top, true, Choice::new())];
         let mut start = 0;
         for &end in &ends {
             let vals = &values[start..end];
             start = end;
             let has_default = vals.iter().any(|(_, d)| *d);
-            let mut next: Vec<(Value, bool, Choice)> = Vec::with_capacity(vals.len());
+            let mut next = MergedValues::with_capacity(vals.len());
             for (a, da, first) in &acc {
                 for (j, (b, db)) in vals.iter().enumerate() {
                     let Some(m) = crate::meet::meet_quiet(a, b) else {
@@ -2428,8 +2435,8 @@ impl Engine {
     /// is idempotent), so only the same choice is tried: a definition
     /// unified in n times (`protocol: #Protocol | *"TCP"` through several
     /// paths) tries 2 combinations instead of 2^n.
-    fn repeated_groups(&mut self, v: VId, groups: &[DisjGroup], from: usize) -> Vec<Option<usize>> {
-        let mut same_as = vec![None; groups.len()];
+    fn repeated_groups(&mut self, v: VId, groups: &[DisjGroup], from: usize) -> SameAs {
+        let mut same_as: SameAs = smallvec::smallvec![None; groups.len()];
         if groups.len() - from < 2 {
             return same_as;
         }
@@ -2538,7 +2545,7 @@ impl Engine {
         // In the order the candidates would be tried: by their choices.
         let mut order: SmallVec<[usize; 8]> = (0..m.disjuncts.len()).collect();
         order.sort_by(|&a, &b| m.disjuncts[a].2.cmp(&m.disjuncts[b].2));
-        let mut vals: Vec<(Value, bool)> = Vec::with_capacity(order.len());
+        let mut vals: SmallVec<[(Value, bool); 4]> = SmallVec::new();
         // The merged value each one came from (the first of equals).
         let mut from: SmallVec<[usize; 8]> = SmallVec::new();
         for &k in &order {
@@ -2583,7 +2590,7 @@ impl Engine {
         }
         self.v[v as usize].value = match vals.len() {
             1 => vals.pop().expect("one value").0,
-            _ => Value::Disj(Rc::new(vals)),
+            _ => Value::Disj(Rc::new(vals.into_vec())),
         };
         true
     }
@@ -2612,8 +2619,8 @@ impl Engine {
         let prefix = merged.as_ref().map_or(0, |m| m.prefix);
         // A group repeating an earlier one takes the same choice (in exact
         // mode every combination is tried, for the messages).
-        let same_as = if self.exact_disjunctions {
-            vec![None; groups.len()]
+        let same_as: SameAs = if self.exact_disjunctions {
+            smallvec::smallvec![None; groups.len()]
         } else {
             self.repeated_groups(v, &groups, prefix)
         };
@@ -4082,10 +4089,21 @@ fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Top, Value::Top) => true,
         _ if a.is_atom() && b.is_atom() => atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
+        // A literal never reads like a constraint (no text needed).
+        (x, y) | (y, x) if x.is_atom() && reads_unlike_atom(y) => false,
         // The same shape reads the same (and comparing the shape needs no
         // text); otherwise as they read.
         _ => same_shape(a, b) || describe(a) == describe(b),
     }
+}
+
+/// Whether `v` reads unlike any literal in messages: an operator first
+/// (bounds), ` & ` between parts, braces or a call.
+fn reads_unlike_atom(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Bound(..) | Value::Conj(_) | Value::Vertex(_) | Value::Validator(_)
+    )
 }
 
 /// Whether two constraints are built alike from equal parts.

@@ -29,7 +29,7 @@ pub struct Interner {
     names: Vec<(Rc<str>, LabelKind)>,
     /// Ids by name, one slot per kind (`LabelKind as usize`): looked up
     /// by `&str`, without making a key.
-    ids: HashMap<Rc<str>, [Option<u32>; 4]>,
+    ids: HashMap<Rc<str>, [Option<u32>; 4], foldhash::fast::RandomState>,
 }
 
 impl Interner {
