@@ -68,8 +68,20 @@ impl Budget {
     }
 
     /// Counts one step; returns why evaluation must stop, if it must.
+    /// (Inline: evaluation counts hundreds of thousands of steps, nearly
+    /// all of which only increment.)
+    #[inline]
     pub fn step(&mut self) -> Option<String> {
         self.steps += 1;
+        if self.steps <= self.limits.max_steps && self.steps & (CHECK_EVERY - 1) != 0 {
+            return None;
+        }
+        self.check()
+    }
+
+    /// The checks `step` makes every `CHECK_EVERY` steps.
+    #[cold]
+    fn check(&mut self) -> Option<String> {
         if self.steps > self.limits.max_steps {
             return Some(format!(
                 "evaluation stopped: more than {} steps (--max-steps)",
