@@ -215,29 +215,23 @@ pub struct Vertex {
     /// entries at most in practice, where a hash map cost an allocation
     /// and rehashes per vertex).
     pub mirror: ThinVec<((VId, u32), u32)>,
-    pub disjuncts: ThinVec<(VId, bool)>,
-    pub pos: SmallVec<[Pos; 1]>,
-    /// Where the field was declared, one position per declaration.
-    pub decl_pos: SmallVec<[Pos; 1]>,
-    pub patterns_applied: bool,
-    /// Whether every regular descendant has been processed.
-    pub finalized: bool,
+    /// Where the field was declared (one position per declaration, the
+    /// first `n_decl`), then where its value comes from (`decl_pos` and
+    /// `pos`): one list, as most vertices have one of each.
+    places: SmallVec<[Pos; 2]>,
+    n_decl: u16,
+    /// Rarely set conditions, one bit each (`flags`).
+    flags: u8,
     /// Conjuncts and closedness nodes the vertex had before processing
     /// (processing appends more; disjunct candidates start from these).
     pub orig_conjuncts: u32,
     pub orig_nodes: u32,
-    /// Set on the vertices built to check validators, which must not
-    /// re-check them.
-    pub no_validators: bool,
-    pub retrying: bool,
-    /// Whether a comprehension created this arc: such fields come first,
-    /// as in the reference implementation's field order.
-    pub generated: bool,
 }
 
 /// The parts of a vertex that few vertices use, behind one pointer: most
 /// vertices are plain fields, and large configurations hold millions of
-/// them (a vertex is 200 bytes with these out of line, 312 with them in).
+/// them (a vertex is 176 bytes with these out of line, over 300 with them
+/// in).
 /// Dropped again when processing ends with all of it empty.
 #[derive(Clone, Debug, Default)]
 pub struct Cold {
@@ -276,6 +270,24 @@ pub struct Cold {
     /// computed from this vertex's own values, so a reference to it does
     /// not take them (it runs the comprehensions itself).
     pub bodies: ThinVec<(usize, bool)>,
+    /// The candidates a disjunction left, each with whether it is a
+    /// default (two or more: one left is the vertex's value).
+    pub disjuncts: ThinVec<(VId, bool)>,
+}
+
+/// Bits of `Vertex::flags`.
+pub mod flags {
+    /// Pattern constraints have been applied to the arcs.
+    pub const PATTERNS_APPLIED: u8 = 1;
+    /// Every regular descendant has been processed.
+    pub const FINALIZED: u8 = 2;
+    /// Built to check validators, which it must not re-check.
+    pub const NO_VALIDATORS: u8 = 4;
+    /// Being processed again after a reference cycle.
+    pub const RETRYING: u8 = 8;
+    /// Created by a comprehension: such fields come first, as in the
+    /// reference implementation's field order.
+    pub const GENERATED: u8 = 16;
 }
 
 impl Cold {
@@ -295,6 +307,7 @@ impl Cold {
             && self.validators.is_empty()
             && self.deferred.is_empty()
             && self.bodies.is_empty()
+            && self.disjuncts.is_empty()
     }
 }
 
@@ -321,6 +334,7 @@ cold_getters!(
     validators: (Rc<Validator>, Pos),
     deferred: Conjunct,
     bodies: (usize, bool),
+    disjuncts: (VId, bool),
 );
 
 impl Vertex {
@@ -337,21 +351,64 @@ impl Vertex {
             cold: None,
             close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
             mirror: ThinVec::new(),
-            disjuncts: ThinVec::new(),
-            pos: SmallVec::new(),
-            decl_pos: SmallVec::new(),
-            patterns_applied: false,
-            finalized: false,
+            places: SmallVec::new(),
+            n_decl: 0,
+            flags: 0,
             orig_conjuncts: 0,
             orig_nodes: 1,
-            no_validators: false,
-            retrying: false,
-            generated: false,
         }
     }
 
     pub fn is_list(&self) -> bool {
         !self.lists().is_empty()
+    }
+
+    pub fn flag(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+
+    pub fn set_flag(&mut self, f: u8, on: bool) {
+        if on {
+            self.flags |= f;
+        } else {
+            self.flags &= !f;
+        }
+    }
+
+    /// Where the value comes from.
+    pub fn pos(&self) -> &[Pos] {
+        &self.places[self.n_decl as usize..]
+    }
+
+    /// Where the field was declared, one position per declaration.
+    pub fn decl_pos(&self) -> &[Pos] {
+        &self.places[..self.n_decl as usize]
+    }
+
+    pub fn push_pos(&mut self, p: Pos) {
+        self.places.push(p);
+    }
+
+    pub fn extend_pos(&mut self, ps: impl IntoIterator<Item = Pos>) {
+        self.places.extend(ps);
+    }
+
+    pub fn clear_pos(&mut self) {
+        self.places.truncate(self.n_decl as usize);
+    }
+
+    pub fn set_pos(&mut self, ps: &[Pos]) {
+        self.clear_pos();
+        self.places.extend_from_slice(ps);
+    }
+
+    /// Records a declaration's position, once (past 65,535 declarations
+    /// of one field, the rest go unnamed).
+    pub fn add_decl_pos(&mut self, p: Pos) {
+        if !self.decl_pos().contains(&p) && self.n_decl < u16::MAX {
+            self.places.insert(self.n_decl as usize, p);
+            self.n_decl += 1;
+        }
     }
 
     /// Why the value is bottom, if it is.
@@ -564,8 +621,8 @@ impl Engine {
     fn where_defined(&self, mut v: VId) -> Vec<Pos> {
         loop {
             let vx = &self.v[v as usize];
-            if !vx.decl_pos.is_empty() {
-                return vx.decl_pos.to_vec();
+            if !vx.decl_pos().is_empty() {
+                return vx.decl_pos().to_vec();
             }
             let first = vx.conjuncts.iter().find_map(|c| match c.kind {
                 CKind::Expr(e) => Some(self.pos_of(e)),
@@ -646,7 +703,7 @@ impl Engine {
             let bad = vx.arcs.iter().any(|&a| a >= nv)
                 || vx.forward().is_some_and(|f| f >= nv)
                 || vx.parent.is_some_and(|p| p >= nv)
-                || vx.disjuncts.iter().any(|&(d, _)| d >= nv)
+                || vx.disjuncts().iter().any(|&(d, _)| d >= nv)
                 || refers_past(&vx.value, nv)
                 || !vx.conjuncts.iter().all(ck)
                 || !vx.deferred().iter().all(ck)
@@ -1028,9 +1085,9 @@ impl Engine {
         }
         self.touch(v);
         let a = self.new_vertex(Some(v), Some(label));
-        self.v[a as usize].generated = self.generating;
+        self.v[a as usize].set_flag(flags::GENERATED, self.generating);
         self.push_arc(v, label, a);
-        if self.v[v as usize].patterns_applied {
+        if self.v[v as usize].flag(flags::PATTERNS_APPLIED) {
             self.apply_patterns_to(v, a);
         }
         a
@@ -1086,7 +1143,7 @@ impl Engine {
                 c.err = None;
             }
             vx.value = Value::Top;
-            vx.pos.clear();
+            vx.clear_pos();
             if let Some(c) = &mut vx.cold {
                 c.inlined.clear();
                 c.seen_groups.clear();
@@ -1127,20 +1184,20 @@ impl Engine {
         }
         let deferred = self.v[v as usize].take_cold(|c| &mut c.deferred);
         if !deferred.is_empty() {
-            self.v[v as usize].retrying = true;
+            self.v[v as usize].set_flag(flags::RETRYING, true);
             for c in deferred {
                 self.unify_conjunct(v, c);
             }
-            self.v[v as usize].retrying = false;
+            self.v[v as usize].set_flag(flags::RETRYING, false);
         }
         if !self.v[v as usize].is_list()
             && self.v[v as usize]
                 .arcs
                 .iter()
-                .any(|&a| self.v[a as usize].generated)
+                .any(|&a| self.v[a as usize].flag(flags::GENERATED))
         {
             let mut arcs = std::mem::take(&mut self.v[v as usize].arcs);
-            arcs.sort_by_key(|&a| !self.v[a as usize].generated);
+            arcs.sort_by_key(|&a| !self.v[a as usize].flag(flags::GENERATED));
             self.v[v as usize].arcs = arcs;
         }
         self.finish_lists(v);
@@ -1329,7 +1386,7 @@ impl Engine {
         if let Some(e) = vx.err() {
             return Value::Bottom(e.clone());
         }
-        if !vx.disjuncts.is_empty() {
+        if !vx.disjuncts().is_empty() {
             return Value::Vertex(w);
         }
         if vx.is_struct || vx.is_list() || !(vx.arcs.is_empty() || vx.value.is_atom()) {
@@ -1414,8 +1471,9 @@ impl Engine {
                                 Some(err) => Value::Bottom(err.clone()),
                                 None => self.v[wd as usize].value.clone(),
                             };
-                            let pos = self.v[wd as usize].pos.clone();
-                            self.v[v as usize].pos.extend(pos);
+                            let pos: SmallVec<[Pos; 2]> =
+                                SmallVec::from_slice(self.v[wd as usize].pos());
+                            self.v[v as usize].extend_pos(pos);
                             self.unify_value(v, val, node, Some(e));
                             return;
                         }
@@ -1463,13 +1521,14 @@ impl Engine {
     /// the first attempt.
     fn defer_cycle(&mut self, v: VId, val: &Value, e: ExprId, env: EnvId, node: u32) -> bool {
         let cyclic = matches!(val, Value::Bottom(err) if err.kind == ErrKind::Cycle);
-        if cyclic && self.v[v as usize].retrying && self.v[v as usize].value.is_atom() {
+        if cyclic && self.v[v as usize].flag(flags::RETRYING) && self.v[v as usize].value.is_atom()
+        {
             // Still cyclic, but the value is known from the other conjuncts:
             // the cycle resolves through them, and the other side checks
             // this conjunct when it is evaluated with that value.
             return true;
         }
-        if cyclic && !self.v[v as usize].retrying {
+        if cyclic && !self.v[v as usize].flag(flags::RETRYING) {
             self.v[v as usize].cold_mut().deferred.push(Conjunct {
                 kind: CKind::Expr(e),
                 env,
@@ -1564,7 +1623,7 @@ impl Engine {
                 self.fail(v, e)
             }
             Value::Validator(val) => {
-                if !self.v[v as usize].no_validators {
+                if !self.v[v as usize].flag(flags::NO_VALIDATORS) {
                     let pos = src.map(|s| self.prog.pos[s as usize]).unwrap_or_default();
                     self.v[v as usize].cold_mut().validators.push((val, pos));
                 }
@@ -1578,12 +1637,12 @@ impl Engine {
                         if let Some(s) = src {
                             e.pos.push(self.prog.pos[s as usize]);
                         }
-                        e.pos.extend(self.v[v as usize].pos.iter().copied());
+                        e.pos.extend(self.v[v as usize].pos().iter().copied());
                         self.fail(v, Rc::new(e));
                     }
                     m => {
                         if let Some(s) = src {
-                            self.v[v as usize].pos.push(self.prog.pos[s as usize]);
+                            self.v[v as usize].push_pos(self.prog.pos[s as usize]);
                         }
                         self.v[v as usize].value = m
                     }
@@ -1799,7 +1858,7 @@ impl Engine {
                     self.v[v as usize].close[n as usize]
                         .decls
                         .push(NodeDecl::Pattern(idx as u32));
-                    if self.v[v as usize].patterns_applied {
+                    if self.v[v as usize].flag(flags::PATTERNS_APPLIED) {
                         let arcs = self.v[v as usize].arcs.clone();
                         for a in arcs {
                             self.apply_pattern(v, idx, a);
@@ -1875,9 +1934,7 @@ impl Engine {
             .decls
             .push(NodeDecl::Label(label));
         let arc = self.get_or_create_arc(v, label);
-        if !self.v[arc as usize].decl_pos.contains(&pos) {
-            self.v[arc as usize].decl_pos.push(pos);
-        }
+        self.v[arc as usize].add_decl_pos(pos);
         let at = match constraint {
             Constraint::Regular => ArcType::Regular,
             Constraint::Optional => ArcType::Optional,
@@ -2129,7 +2186,7 @@ impl Engine {
     }
 
     fn apply_patterns(&mut self, v: VId) {
-        self.v[v as usize].patterns_applied = true;
+        self.v[v as usize].set_flag(flags::PATTERNS_APPLIED, true);
         if self.v[v as usize].patterns().is_empty() {
             return;
         }
@@ -2157,10 +2214,10 @@ impl Engine {
                 let e = Rc::new(EvalError {
                     kind: ErrKind::Eval,
                     msg: "field not allowed".to_string(),
-                    pos: self.v[a as usize].decl_pos.to_vec(),
+                    pos: self.v[a as usize].decl_pos().to_vec(),
                 });
                 self.fail(a, e);
-                self.v[a as usize].finalized = true;
+                self.v[a as usize].set_flag(flags::FINALIZED, true);
                 if self.v[a as usize].state == State::New {
                     // Keep the error: the arc's own conjuncts no longer matter.
                     self.v[a as usize].state = State::Done;
@@ -2213,7 +2270,7 @@ impl Engine {
     /// and its fields: the scalar's positions, then those of the conjuncts
     /// (one level into referenced vertices), each once.
     fn conflict_positions(&self, v: VId) -> Vec<Pos> {
-        let mut pos = self.v[v as usize].pos.clone();
+        let mut pos: SmallVec<[Pos; 1]> = SmallVec::from_slice(self.v[v as usize].pos());
         let mut add = |p: Pos| {
             if !pos.contains(&p) {
                 pos.push(p);
@@ -2394,7 +2451,7 @@ impl Engine {
             && vx.deferred().is_empty()
             && vx.err().is_none()
             && vx.forward().is_none()
-            && vx.disjuncts.is_empty()
+            && vx.disjuncts().is_empty()
             && is_plain_scalar(&vx.value)
     }
 
@@ -2418,7 +2475,7 @@ impl Engine {
         if matches!(val, Value::Conj(_)) {
             return None;
         }
-        let mut pos = self.v[v as usize].pos.clone();
+        let mut pos: SmallVec<[Pos; 1]> = SmallVec::from_slice(self.v[v as usize].pos());
         for (g, &i) in groups.iter().zip(choice) {
             if let CKind::Expr(e) = g.disjuncts[i].0.kind {
                 self.literal_positions(e, &mut pos);
@@ -2580,13 +2637,13 @@ impl Engine {
             }
         };
         if let Some(k) = at {
-            let mut pos = self.v[v as usize].pos.clone();
+            let mut pos: SmallVec<[Pos; 1]> = SmallVec::from_slice(self.v[v as usize].pos());
             for (g, &i) in groups.iter().zip(&m.disjuncts[k].2) {
                 if let CKind::Expr(e) = g.disjuncts[i].0.kind {
                     self.literal_positions(e, &mut pos);
                 }
             }
-            self.v[v as usize].pos = pos;
+            self.v[v as usize].set_pos(&pos);
         }
         self.v[v as usize].value = match vals.len() {
             1 => vals.pop().expect("one value").0,
@@ -2750,7 +2807,7 @@ impl Engine {
             if let Some(Some(Some((val, pos)))) = found {
                 let wx = &mut self.v[w as usize];
                 wx.value = val;
-                wx.pos = pos;
+                wx.set_pos(&pos);
                 wx.orig_conjuncts = wx.conjuncts.len() as u32;
                 wx.orig_nodes = wx.close.len() as u32;
                 wx.state = State::Done;
@@ -2773,8 +2830,8 @@ impl Engine {
                 errors.push(e);
                 continue;
             }
-            if !self.v[wr as usize].disjuncts.is_empty() {
-                for (d, dd) in self.v[wr as usize].disjuncts.clone() {
+            if !self.v[wr as usize].disjuncts().is_empty() {
+                for (d, dd) in self.v[wr as usize].disjuncts().to_vec() {
                     survivors.push((d, def && dd));
                 }
             } else {
@@ -2835,7 +2892,7 @@ impl Engine {
                 self.fail(v, e);
             }
             1 => self.v[v as usize].cold_mut().forward = Some(unique[0].0),
-            _ => self.v[v as usize].disjuncts = unique.into(),
+            _ => self.v[v as usize].cold_mut().disjuncts = unique.into(),
         }
     }
 
@@ -2906,7 +2963,7 @@ impl Engine {
     /// Processes `v` and all its non-optional descendants.
     pub fn finalize(&mut self, v: VId) {
         let v = self.deref(v);
-        if self.v[v as usize].finalized {
+        if self.v[v as usize].flag(flags::FINALIZED) {
             return;
         }
         stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.finalize_here(v))
@@ -2914,10 +2971,10 @@ impl Engine {
 
     fn finalize_here(&mut self, v: VId) {
         self.touch(v);
-        self.v[v as usize].finalized = true;
+        self.v[v as usize].set_flag(flags::FINALIZED, true);
         self.process(v);
         let v = self.deref(v);
-        self.v[v as usize].finalized = true;
+        self.v[v as usize].set_flag(flags::FINALIZED, true);
         if self.depth > MAX_DEPTH {
             return;
         }
@@ -2931,7 +2988,7 @@ impl Engine {
             self.finalize(a);
         }
         let mut i = 0;
-        while let Some(&(d, _)) = self.v[v as usize].disjuncts.get(i) {
+        while let Some(&(d, _)) = self.v[v as usize].disjuncts().get(i) {
             i += 1;
             self.finalize(d);
         }
@@ -3016,7 +3073,7 @@ impl Engine {
     /// re-checked in the trial vertex).
     fn unifies_with(&mut self, v: VId, schema: CKind) -> bool {
         let w = self.new_vertex(self.v[v as usize].parent, self.v[v as usize].label);
-        self.v[w as usize].no_validators = true;
+        self.v[w as usize].set_flag(flags::NO_VALIDATORS, true);
         // Package-function validators of the schema (`math.MultipleOf(3)`)
         // are checked directly, as the trial vertex collects none.
         let funcs = match &schema {
@@ -3078,7 +3135,7 @@ impl Engine {
         self.process(b);
         let (a, b) = (self.deref(a), self.deref(b));
         let (va, vb) = (&self.v[a as usize], &self.v[b as usize]);
-        if va.disjuncts.len() != vb.disjuncts.len() || va.is_list() != vb.is_list() {
+        if va.disjuncts().len() != vb.disjuncts().len() || va.is_list() != vb.is_list() {
             return false;
         }
         if !values_equal(&va.value, &vb.value) {
@@ -3445,7 +3502,7 @@ impl Engine {
     /// The default of a disjunction vertex, or the vertex itself.
     pub fn resolve_default(&mut self, v: VId) -> Result<VId, Rc<EvalError>> {
         let v = self.deref(v);
-        let ds = &self.v[v as usize].disjuncts;
+        let ds = &self.v[v as usize].disjuncts();
         if ds.is_empty() {
             return Ok(v);
         }
@@ -3480,13 +3537,13 @@ impl Engine {
             }
             Value::Vertex(w) => {
                 let w = self.deref(w);
-                if self.v[w as usize].disjuncts.is_empty() {
+                if self.v[w as usize].disjuncts().is_empty() {
                     return Value::Vertex(w);
                 }
                 match self.resolve_default(w) {
                     Ok(d) => self.default_value(d),
                     Err(_) => {
-                        let ds = self.v[w as usize].disjuncts.clone();
+                        let ds = self.v[w as usize].disjuncts().to_vec();
                         let vals = ds
                             .iter()
                             .map(|&(d, def)| (self.vertex_value(d), def))
@@ -3782,7 +3839,7 @@ impl Engine {
         x.arcs.is_empty()
             && !x.is_struct
             && !x.is_list()
-            && x.disjuncts.is_empty()
+            && x.disjuncts().is_empty()
             && x.groups().is_empty()
             && x.validators().is_empty()
     }
@@ -3853,8 +3910,8 @@ impl Engine {
         });
         self.process(w);
         let w = self.deref(w);
-        if !self.v[w as usize].disjuncts.is_empty() {
-            let ds = self.v[w as usize].disjuncts.clone();
+        if !self.v[w as usize].disjuncts().is_empty() {
+            let ds = self.v[w as usize].disjuncts().to_vec();
             let vals = ds
                 .iter()
                 .map(|&(d, def)| (self.vertex_value(d), def))
@@ -4166,4 +4223,14 @@ fn meet_alternatives(a: &Value, b: &Value) -> Result<Option<Value>, ()> {
         }
     }
     Ok(left)
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// Large configurations hold millions of vertices: a field added to
+    /// `Vertex` belongs in `Cold` unless most vertices use it.
+    #[test]
+    fn vertex_stays_small() {
+        assert!(std::mem::size_of::<super::Vertex>() <= 176);
+    }
 }

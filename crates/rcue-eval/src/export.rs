@@ -494,7 +494,7 @@ fn walk_here(
                     errors.push(ExportError {
                         path: en.path(a),
                         msg: "field is required but not present".into(),
-                        pos: en.v[a as usize].decl_pos.to_vec(),
+                        pos: en.v[a as usize].decl_pos().to_vec(),
                         // An error even where concreteness is not asked
                         // for (`vet` without -c).
                         kind: ErrKind::Eval,
@@ -527,7 +527,7 @@ fn walk_here(
     // vertex's (a leaf disjunction's vertex has its default's).
     let pos = match val {
         Value::Disj(_) => vec![],
-        _ => en.v[v as usize].pos.to_vec(),
+        _ => en.v[v as usize].pos().to_vec(),
     };
     let path = en.path(v);
     errors.push(incomplete(en, &val, &path, pos));

@@ -118,7 +118,7 @@ fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
     // An optional field declared by the same declarations as an optional
     // field around it is a recursive schema (`Foo: foo?: Foo`): expanding
     // it would never end, so it is shown once.
-    let mut decls = en.v[a as usize].decl_pos.to_vec();
+    let mut decls = en.v[a as usize].decl_pos().to_vec();
     decls.sort();
     decls.dedup();
     if OPTIONAL_STACK.with(|s| s.borrow().contains(&decls)) {
@@ -149,9 +149,9 @@ fn vertex_here(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
         out.push_str(&format!("_|_ // {}", e.msg));
         return;
     }
-    if !vx.disjuncts.is_empty() {
-        let marked = vx.disjuncts.iter().any(|(_, d)| !d);
-        for (i, (d, def)) in vx.disjuncts.iter().enumerate() {
+    if !vx.disjuncts().is_empty() {
+        let marked = vx.disjuncts().iter().any(|(_, d)| !d);
+        for (i, (d, def)) in vx.disjuncts().iter().enumerate() {
             if i > 0 {
                 out.push_str(" | ");
             }
