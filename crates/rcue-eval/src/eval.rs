@@ -1356,7 +1356,7 @@ impl Engine {
                     }
                     let key = match label {
                         Label::Index(i) => Value::num(Num::int(i as i64)),
-                        Label::Field(_) => Value::Str(Rc::from(self.labels.name(label).as_str())),
+                        Label::Field(_) => Value::Str(self.labels.name_rc(label)),
                     };
                     // The parent's processing settled which arcs are
                     // regular fields; a blank value needs no more (as in
@@ -2155,8 +2155,8 @@ impl Engine {
             return;
         }
         let p = self.v[v as usize].patterns()[idx].clone();
-        let name = self.labels.name(label);
-        let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(Rc::from(name.as_str())));
+        let name = self.labels.name_rc(label);
+        let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(name));
         let cn = self.child_node(v, p.node, arc);
         // The pattern's value takes its place among the field's own
         // conjuncts by source position, which decides field order.

@@ -73,6 +73,14 @@ impl Interner {
         }
     }
 
+    /// `name`, shared with the interner where it can be (no copy).
+    pub fn name_rc(&self, l: Label) -> Rc<str> {
+        match l {
+            Label::Field(id) => self.names[id as usize].0.clone(),
+            Label::Index(i) => Rc::from(i.to_string()),
+        }
+    }
+
     pub fn str(&self, l: Label) -> Option<&str> {
         match l {
             Label::Field(id) => Some(&self.names[id as usize].0),

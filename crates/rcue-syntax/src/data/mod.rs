@@ -58,7 +58,7 @@ pub fn quote(text: &str) -> String {
 pub fn quote_into(text: &str, out: &mut String) {
     out.push('"');
     // Most strings need no escape: copy them whole.
-    if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !needs_escape(text.as_bytes()) {
         out.push_str(text);
         out.push('"');
         return;
@@ -75,6 +75,27 @@ pub fn quote_into(text: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// Whether any byte of `text` needs an escape in a quoted string: a control
+/// character, `"` or `\\`. Eight bytes at a time (export quotes every key
+/// and string it writes).
+fn needs_escape(text: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `w` is below `n` (exact for n <= 0x80).
+    let has_below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
+    let mut chunks = text.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        if has_below(w, 0x20)
+            || has_below(w ^ (ONES * u64::from(b'"')), 1)
+            || has_below(w ^ (ONES * u64::from(b'\\')), 1)
+        {
+            return true;
+        }
+    }
+    (chunks.remainder().iter()).any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 fn string_expr(text: String, span: Span) -> Expr {
@@ -196,6 +217,26 @@ pub fn wrap(label: String, e: Expr) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn escape_scan_matches_bytewise(text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let naive = text.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+            proptest::prop_assert_eq!(needs_escape(&text), naive);
+        }
+    }
+
+    #[test]
+    fn escape_scan_finds_each_byte_anywhere() {
+        for bad in [0u8, 0x1f, b'"', b'\\', b'\n'] {
+            for at in 0..20 {
+                let mut t = vec![b'a'; 20];
+                t[at] = bad;
+                assert!(needs_escape(&t), "{bad} at {at}");
+            }
+        }
+        assert!(!needs_escape("héllo wörld, ascii ~ and 0x20 !".as_bytes()));
+    }
 
     #[test]
     fn quoting_escapes_controls() {
