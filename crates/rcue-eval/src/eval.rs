@@ -56,9 +56,11 @@ pub enum EnvKind {
     Root,
     Struct(VId),
     /// A comprehension's key and value (behind a pointer: most
-    /// environments are structs, and this keeps each 32 bytes, not 64).
+    /// environments are structs, and this keeps each 24 bytes, not 64).
     Vars(Rc<(Value, Value)>),
-    PatternLabel(Rc<str>),
+    /// The label a pattern constraint applies to (interned: no string
+    /// per environment).
+    PatternLabel(Label),
 }
 
 #[derive(Clone, Debug)]
@@ -2155,8 +2157,7 @@ impl Engine {
             return;
         }
         let p = self.v[v as usize].patterns()[idx].clone();
-        let name = self.labels.name_rc(label);
-        let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(name));
+        let penv = self.new_env(Some(p.env), EnvKind::PatternLabel(label));
         let cn = self.child_node(v, p.node, arc);
         // The pattern's value takes its place among the field's own
         // conjuncts by source position, which decides field order.
@@ -3419,7 +3420,7 @@ impl Engine {
             }
             Expr::Ref(Ref::PatternField { up }) => {
                 let target = self.env_at(env, up);
-                let (EnvKind::PatternLabel(name), Some(parent)) = (
+                let (EnvKind::PatternLabel(matched), Some(parent)) = (
                     self.envs[target as usize].kind.clone(),
                     self.envs[target as usize].up,
                 ) else {
@@ -3428,6 +3429,7 @@ impl Engine {
                 let EnvKind::Struct(v) = self.envs[parent as usize].kind else {
                     return Ok(None);
                 };
+                let name = self.labels.name_rc(matched);
                 let label = self.labels.string(&name);
                 Ok(self.arc(self.deref(v), label))
             }
@@ -3648,7 +3650,7 @@ impl Engine {
             Expr::Ref(Ref::PatternLabel { up }) => {
                 let target = self.env_at(env, up);
                 match &self.envs[target as usize].kind {
-                    EnvKind::PatternLabel(s) => Value::Str(s.clone()),
+                    EnvKind::PatternLabel(l) => Value::Str(self.labels.name_rc(*l)),
                     _ => Value::Top,
                 }
             }
@@ -4232,5 +4234,6 @@ mod size_tests {
     #[test]
     fn vertex_stays_small() {
         assert!(std::mem::size_of::<super::Vertex>() <= 176);
+        assert!(std::mem::size_of::<super::Env>() <= 24);
     }
 }
