@@ -130,7 +130,7 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                         let arcs = en.v[w as usize].arcs.clone();
                         arcs.into_iter()
                             .filter(|&a| {
-                                let l = en.v[a as usize].label.unwrap();
+                                let l = en.v[a as usize].label().unwrap();
                                 en.labels.is_regular(l)
                                     && en.v[a as usize].arc_type == crate::eval::ArcType::Regular
                             })

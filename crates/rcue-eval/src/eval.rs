@@ -201,8 +201,11 @@ pub struct DisjGroup {
 
 #[derive(Clone, Debug)]
 pub struct Vertex {
-    pub parent: Option<VId>,
-    pub label: Option<Label>,
+    /// The parent vertex, `NO_VERTEX` for none (see `parent()`).
+    parent_id: VId,
+    /// The label, packed (see `label()`): a field's id, an index with the
+    /// top bit set, or `NO_LABEL`.
+    label_bits: u32,
     pub arc_type: ArcType,
     pub conjuncts: SmallVec<[Conjunct; 1]>,
     pub state: State,
@@ -232,7 +235,7 @@ pub struct Vertex {
 
 /// The parts of a vertex that few vertices use, behind one pointer: most
 /// vertices are plain fields, and large configurations hold millions of
-/// them (a vertex is 176 bytes with these out of line, over 300 with them
+/// them (a vertex is 168 bytes with these out of line, over 300 with them
 /// in).
 /// Dropped again when processing ends with all of it empty.
 #[derive(Clone, Debug, Default)]
@@ -276,6 +279,13 @@ pub struct Cold {
     /// default (two or more: one left is the vertex's value).
     pub disjuncts: ThinVec<(VId, bool)>,
 }
+
+/// `Vertex::parent_id` of a vertex without a parent.
+const NO_VERTEX: VId = VId::MAX;
+/// `Vertex::label_bits` of a vertex without a label.
+const NO_LABEL: u32 = u32::MAX;
+/// Marks an index label in `Vertex::label_bits`.
+const INDEX_BIT: u32 = 1 << 31;
 
 /// Bits of `Vertex::flags`.
 pub mod flags {
@@ -342,8 +352,14 @@ cold_getters!(
 impl Vertex {
     fn new(parent: Option<VId>, label: Option<Label>) -> Vertex {
         Vertex {
-            parent,
-            label,
+            parent_id: parent.unwrap_or(NO_VERTEX),
+            label_bits: match label {
+                None => NO_LABEL,
+                // Interned ids and list indices stay far below 2^31: the
+                // vertex store is capped long before.
+                Some(Label::Field(id)) => id & !INDEX_BIT,
+                Some(Label::Index(i)) => (i & !INDEX_BIT) | INDEX_BIT,
+            },
             arc_type: ArcType::None,
             conjuncts: SmallVec::new(),
             state: State::New,
@@ -363,6 +379,18 @@ impl Vertex {
 
     pub fn is_list(&self) -> bool {
         !self.lists().is_empty()
+    }
+
+    pub fn parent(&self) -> Option<VId> {
+        (self.parent_id != NO_VERTEX).then_some(self.parent_id)
+    }
+
+    pub fn label(&self) -> Option<Label> {
+        match self.label_bits {
+            NO_LABEL => None,
+            b if b & INDEX_BIT != 0 => Some(Label::Index(b & !INDEX_BIT)),
+            b => Some(Label::Field(b)),
+        }
     }
 
     pub fn flag(&self, f: u8) -> bool {
@@ -630,7 +658,7 @@ impl Engine {
                 CKind::Expr(e) => Some(self.pos_of(e)),
                 _ => None,
             });
-            match (first, vx.parent) {
+            match (first, vx.parent()) {
                 (Some(p), _) => return vec![p],
                 (None, Some(up)) => v = up,
                 (None, None) => return Vec::new(),
@@ -704,7 +732,7 @@ impl Engine {
         for (i, vx) in self.v.iter().enumerate() {
             let bad = vx.arcs.iter().any(|&a| a >= nv)
                 || vx.forward().is_some_and(|f| f >= nv)
-                || vx.parent.is_some_and(|p| p >= nv)
+                || vx.parent().is_some_and(|p| p >= nv)
                 || vx.disjuncts().iter().any(|&(d, _)| d >= nv)
                 || refers_past(&vx.value, nv)
                 || !vx.conjuncts.iter().all(ck)
@@ -790,10 +818,10 @@ impl Engine {
         let mut cur = Some(v);
         while let Some(c) = cur {
             let vx = &self.v[c as usize];
-            if let Some(l) = vx.label {
+            if let Some(l) = vx.label() {
                 parts.push(self.labels.path_elem(l));
             }
-            cur = vx.parent;
+            cur = vx.parent();
         }
         parts.reverse();
         parts.join(".")
@@ -803,7 +831,7 @@ impl Engine {
         let mut cur = Some(v);
         while let Some(c) = cur {
             let vx = &self.v[c as usize];
-            if let Some(l) = vx.label {
+            if let Some(l) = vx.label() {
                 if matches!(
                     self.labels.kind(l),
                     LabelKind::Definition | LabelKind::HiddenDefinition
@@ -811,7 +839,7 @@ impl Engine {
                     return true;
                 }
             }
-            cur = vx.parent;
+            cur = vx.parent();
         }
         false
     }
@@ -821,7 +849,7 @@ impl Engine {
             if a == v {
                 return true;
             }
-            match self.v[v as usize].parent {
+            match self.v[v as usize].parent() {
                 Some(p) => v = p,
                 None => return false,
             }
@@ -1056,7 +1084,7 @@ impl Engine {
                 .arcs
                 .iter()
                 .copied()
-                .find(|&a| self.v[a as usize].label == Some(label)),
+                .find(|&a| self.v[a as usize].label() == Some(label)),
         }
     }
 
@@ -1071,7 +1099,7 @@ impl Engine {
             let mut m = FastMap::default();
             m.reserve(arcs.len());
             for &x in &arcs {
-                if let Some(l) = self.v[x as usize].label {
+                if let Some(l) = self.v[x as usize].label() {
                     m.insert(l, x);
                 }
             }
@@ -1349,7 +1377,7 @@ impl Engine {
                         return Err(self.err_at(ErrKind::Eval, msg.to_string(), *source));
                     }
                     let a = self.deref(a);
-                    let label = self.v[a as usize].label;
+                    let label = self.v[a as usize].label();
                     let Some(label) = label else { continue };
                     if !self.labels.is_regular(label)
                         || self.v[a as usize].arc_type != ArcType::Regular
@@ -1705,7 +1733,7 @@ impl Engine {
         }
         self.v[v as usize].cold_mut().inlined.push((w, node));
         // The target's conjuncts are final once its parent is processed.
-        if let Some(p) = self.v[w as usize].parent {
+        if let Some(p) = self.v[w as usize].parent() {
             self.process(p);
         }
         let base = if def {
@@ -1733,7 +1761,7 @@ impl Engine {
                 self.v[v as usize].is_struct = true;
             }
             for &a in &arcs {
-                let label = self.v[a as usize].label.expect("arc label");
+                let label = self.v[a as usize].label().expect("arc label");
                 let arc = self.get_or_create_arc(v, label);
                 let at = self.v[a as usize].arc_type;
                 if at > self.v[arc as usize].arc_type {
@@ -2150,7 +2178,7 @@ impl Engine {
     }
 
     fn apply_pattern(&mut self, v: VId, idx: usize, arc: VId) {
-        let Some(label) = self.v[arc as usize].label else {
+        let Some(label) = self.v[arc as usize].label() else {
             return;
         };
         if !self.pattern_matches(v, idx, label) {
@@ -2205,7 +2233,7 @@ impl Engine {
         let mut i = 0;
         while let Some(a) = self.arc_at(v, i) {
             i += 1;
-            let Some(label) = self.v[a as usize].label else {
+            let Some(label) = self.v[a as usize].label() else {
                 continue;
             };
             if matches!(label, Label::Index(_)) {
@@ -2234,7 +2262,7 @@ impl Engine {
             || vx.is_list()
             || vx.arcs.iter().any(|&a| {
                 self.labels
-                    .is_regular(self.v[a as usize].label.unwrap_or(Label::Index(0)))
+                    .is_regular(self.v[a as usize].label().unwrap_or(Label::Index(0)))
             });
         if !structural {
             return;
@@ -2759,8 +2787,8 @@ impl Engine {
         }
         let mut survivors: Vec<(VId, bool)> = Vec::new();
         let mut errors: Vec<Rc<EvalError>> = Vec::new();
-        let parent = self.v[v as usize].parent;
-        let label = self.v[v as usize].label;
+        let parent = self.v[v as usize].parent();
+        let label = self.v[v as usize].label();
         // A plain scalar field whose disjunctions are all literal scalars
         // gets its candidates' values by meeting, without processing them.
         let mut leaf_values = Vec::new();
@@ -3073,7 +3101,7 @@ impl Engine {
     /// Whether `v` unified with a schema has no error (validators are not
     /// re-checked in the trial vertex).
     fn unifies_with(&mut self, v: VId, schema: CKind) -> bool {
-        let w = self.new_vertex(self.v[v as usize].parent, self.v[v as usize].label);
+        let w = self.new_vertex(self.v[v as usize].parent(), self.v[v as usize].label());
         self.v[w as usize].set_flag(flags::NO_VALIDATORS, true);
         // Package-function validators of the schema (`math.MultipleOf(3)`)
         // are checked directly, as the trial vertex collects none.
@@ -3157,7 +3185,7 @@ impl Engine {
             return false;
         }
         for x in arcs_a {
-            let l = self.v[x as usize].label.unwrap();
+            let l = self.v[x as usize].label().unwrap();
             let Some(y) = self.arc(b, l) else {
                 return false;
             };
@@ -3245,7 +3273,7 @@ impl Engine {
                     let b = if list {
                         ys[i]
                     } else {
-                        let found = self.v[a as usize].label.and_then(|l| self.arc(y, l));
+                        let found = self.v[a as usize].label().and_then(|l| self.arc(y, l));
                         match found {
                             Some(b)
                                 if self.v[self.deref(b) as usize].arc_type == ArcType::Regular =>
@@ -3275,7 +3303,7 @@ impl Engine {
         let mut out = Vec::new();
         for a in self.v[v as usize].arcs.clone() {
             let a = self.deref(a);
-            let Some(label) = self.v[a as usize].label else {
+            let Some(label) = self.v[a as usize].label() else {
                 continue;
             };
             if !self.labels.is_regular(label) {
@@ -4232,8 +4260,29 @@ mod size_tests {
     /// Large configurations hold millions of vertices: a field added to
     /// `Vertex` belongs in `Cold` unless most vertices use it.
     #[test]
+    fn labels_survive_packing() {
+        use super::{Label, Vertex};
+        for l in [
+            None,
+            Some(Label::Field(0)),
+            Some(Label::Field(7)),
+            Some(Label::Index(0)),
+        ]
+        .into_iter()
+        .chain([
+            Some(Label::Index(123_456)),
+            Some(Label::Field((1 << 31) - 2)),
+        ]) {
+            let v = Vertex::new(Some(3), l);
+            assert_eq!(v.label(), l);
+            assert_eq!(v.parent(), Some(3));
+        }
+        assert_eq!(Vertex::new(None, None).parent(), None);
+    }
+
+    #[test]
     fn vertex_stays_small() {
-        assert!(std::mem::size_of::<super::Vertex>() <= 176);
+        assert!(std::mem::size_of::<super::Vertex>() <= 168);
         assert!(std::mem::size_of::<super::Env>() <= 24);
     }
 }

@@ -470,7 +470,7 @@ fn walk_here(
         let mut i = 0;
         while let Some(a) = en.arc_at(v, i) {
             i += 1;
-            let label = en.v[a as usize].label.expect("arc label");
+            let label = en.v[a as usize].label().expect("arc label");
             if !en.labels.is_regular(label) {
                 // Definitions and hidden fields are not exported, but
                 // `cue export` still fails on their errors (not on their

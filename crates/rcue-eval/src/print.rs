@@ -63,7 +63,7 @@ pub fn print_value(en: &mut Engine, v: &Value) -> String {
 }
 
 fn label(en: &Engine, a: VId) -> String {
-    let l = en.v[a as usize].label.expect("arc label");
+    let l = en.v[a as usize].label().expect("arc label");
     let name = en.labels.path_elem(l);
     // `path_elem` quotes labels that are not identifiers.
     match en.v[a as usize].arc_type {
@@ -88,7 +88,7 @@ fn shown(en: &Engine, a: VId) -> bool {
         ArcType::Optional if !opts.optional => return false,
         _ => {}
     }
-    let Some(l) = vx.label else { return true };
+    let Some(l) = vx.label() else { return true };
     let hidden = matches!(
         en.labels.kind(l),
         crate::label::LabelKind::Hidden | crate::label::LabelKind::HiddenDefinition

@@ -458,7 +458,7 @@ impl Value {
                 if arc.arc_type != rcue_eval::eval::ArcType::Regular {
                     return None;
                 }
-                let label = arc.label?;
+                let label = arc.label()?;
                 let name = en.labels.str(label)?;
                 if name.starts_with('#') || name.starts_with('_') {
                     return None;

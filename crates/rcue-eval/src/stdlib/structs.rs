@@ -40,7 +40,7 @@ fn fields(en: &mut Engine, a: &Args) -> Result<usize, super::Failure> {
         .into_iter()
         .filter(|&c| {
             let vx = &en.v[c as usize];
-            vx.arc_type == ArcType::Regular && vx.label.is_some_and(|l| en.labels.is_regular(l))
+            vx.arc_type == ArcType::Regular && vx.label().is_some_and(|l| en.labels.is_regular(l))
         })
         .count())
 }
