@@ -91,7 +91,8 @@ enum Binding {
 
 #[derive(Default)]
 struct Scope {
-    names: HashMap<String, Binding>,
+    /// (foldhash: scopes are made and searched for every struct literal.)
+    names: HashMap<String, Binding, foldhash::fast::RandomState>,
     /// Whether the scope is a struct literal's (what `self` refers to).
     is_struct: bool,
 }
