@@ -902,19 +902,21 @@ impl Engine {
         m: u32,
         v: VId,
         base: u32,
-        map: &mut FastMap<u32, u32>,
+        map: &mut SmallVec<[(u32, u32); 8]>,
     ) -> u32 {
         if m == 0 {
             return base;
         }
-        if let Some(&x) = map.get(&m) {
+        // (A few nodes per graft: a scan beats hashing, and needs no
+        // allocation.)
+        if let Some(&(_, x)) = map.iter().find(|e| e.0 == m) {
             return x;
         }
         let src = &self.v[w as usize].close[m as usize];
         let (src_parent, src_kind) = (src.parent, src.kind);
         let parent = self.graft_node(w, src_parent, v, base, map);
         let x = self.new_node(v, parent, src_kind);
-        map.insert(m, x);
+        map.push((m, x));
         x
     }
 
@@ -1794,7 +1796,7 @@ impl Engine {
         // Unify them here, in place of the reference, so that fields keep
         // the order in which the conjuncts are written.
         let bodies = self.v[w as usize].bodies().to_vec();
-        let mut map = FastMap::default();
+        let mut map = SmallVec::new();
         for (i, c) in conjuncts.into_iter().enumerate() {
             if bodies.binary_search_by_key(&i, |b| b.0).is_ok() {
                 continue;
@@ -2146,10 +2148,7 @@ impl Engine {
     }
 
     fn pattern_matches(&mut self, v: VId, idx: usize, label: Label) -> bool {
-        let Some(name) = self.labels.str(label).map(|s| s.to_string()) else {
-            return false;
-        };
-        if !self.labels.is_regular(label) {
+        if self.labels.str(label).is_none() || !self.labels.is_regular(label) {
             return false;
         }
         let matcher = match self.v[v as usize].patterns()[idx].matcher.clone() {
@@ -2161,7 +2160,7 @@ impl Engine {
                 m
             }
         };
-        let s = Value::Str(Rc::from(name.as_str()));
+        let s = Value::Str(self.labels.name_rc(label));
         if let Value::Bottom(err) = &matcher {
             self.fail(v, err.clone());
             return false;
