@@ -220,9 +220,9 @@ pub struct Vertex {
     /// entries at most in practice, where a hash map cost an allocation
     /// and rehashes per vertex).
     pub mirror: ThinVec<((VId, u32), u32)>,
-    /// Where the field was declared (one position per declaration, the
-    /// first `n_decl`), then where its value comes from (`decl_pos` and
-    /// `pos`): one list, as most vertices have one of each.
+    /// The positions of `decl_pos()` (one per declaration, the first
+    /// `n_decl`) then those of `pos()`, in one list: most vertices have
+    /// one of each.
     places: SmallVec<[Pos; 2]>,
     n_decl: u16,
     /// Rarely set conditions, one bit each (`flags`).
@@ -355,8 +355,9 @@ impl Vertex {
             parent_id: parent.unwrap_or(NO_VERTEX),
             label_bits: match label {
                 None => NO_LABEL,
-                // Interned ids and list indices stay far below 2^31: the
-                // vertex store is capped long before.
+                // Interned ids and list indices stay far below 2^31
+                // (sources are at most 512 MiB by default; a list that
+                // long would not fit in memory).
                 Some(Label::Field(id)) => id & !INDEX_BIT,
                 Some(Label::Index(i)) => (i & !INDEX_BIT) | INDEX_BIT,
             },

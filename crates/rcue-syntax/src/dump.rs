@@ -177,10 +177,9 @@ fn label_kind(out: &mut String, k: &LabelKind) {
 
 fn string(out: &mut String, s: &StringLit) {
     out.push_str(if s.is_bytes { "(bytes" } else { "(str" });
-    if let (Some(t), Some(_)) = (s.as_plain(), s.verbatim) {
-        if !t.is_empty() {
-            let _ = write!(out, " {:?}", t);
-        }
+    // A verbatim literal has no parts: its text is the one part.
+    if let Some(t) = s.verbatim.and(s.as_plain()).filter(|t| !t.is_empty()) {
+        let _ = write!(out, " {:?}", t);
     }
     for p in &s.parts {
         out.push(' ');
