@@ -984,12 +984,11 @@ impl Engine {
         if n.open || n.declares(label) {
             return true;
         }
-        if n.patterns().next().is_some() {
-            let patterns: SmallVec<[usize; 4]> = n.patterns().collect();
-            for p in patterns {
-                if self.pattern_matches(v, p, label) {
-                    return true;
-                }
+        // (Copied out: matching a pattern evaluates it.)
+        let patterns: SmallVec<[usize; 4]> = n.patterns().collect();
+        for p in patterns {
+            if self.pattern_matches(v, p, label) {
+                return true;
             }
         }
         children[i]
@@ -1054,7 +1053,7 @@ impl Engine {
                 _ => false,
             };
             let mut ok = node.open || node.declares(label) || f[i].allows_below;
-            if !ok && node.patterns().next().is_some() {
+            if !ok {
                 let patterns: SmallVec<[usize; 4]> = node.patterns().collect();
                 for p in patterns {
                     if self.pattern_matches(v, p, label) {
