@@ -960,6 +960,30 @@ impl Engine {
         false
     }
 
+    /// Records a label or pattern declared under node `n` of `v`. Only
+    /// closed nodes ask what their subtree declares (`allowed`), and a
+    /// node's kind and ancestors never change: with no node on its path
+    /// to the root that can close (a definition, `close()`, or an
+    /// embedding, which a closed embedded value closes), the list would
+    /// never be read (most nodes of a large configuration are such).
+    fn declare_in_node(&mut self, v: VId, n: u32, decl: NodeDecl) {
+        if self.may_close_above(v, n) {
+            self.v[v as usize].close[n as usize].decls.push(decl);
+        }
+    }
+
+    /// Whether node `n` of `v` or one of its ancestors can be closed.
+    fn may_close_above(&self, v: VId, mut n: u32) -> bool {
+        let close = &self.v[v as usize].close;
+        while let Some(node) = close.get(n as usize) {
+            if matches!(node.kind, NodeKind::Def | NodeKind::Close | NodeKind::Embed) {
+                return true;
+            }
+            n = node.parent;
+        }
+        false
+    }
+
     fn struct_below(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
         self.v[v as usize].close[i].has_struct
             || children[i]
@@ -1847,8 +1871,11 @@ impl Engine {
             })
             .count();
         if fields > 1 {
+            let closed = self.may_close_above(v, n);
             let vx = &mut self.v[v as usize];
-            vx.close[n as usize].decls.reserve(fields);
+            if closed {
+                vx.close[n as usize].decls.reserve(fields);
+            }
             if vx.arcs.is_empty() {
                 vx.arcs.reserve(fields);
             }
@@ -1887,9 +1914,7 @@ impl Engine {
                         node: n,
                         matcher: None,
                     });
-                    self.v[v as usize].close[n as usize]
-                        .decls
-                        .push(NodeDecl::Pattern(idx as u32));
+                    self.declare_in_node(v, n, NodeDecl::Pattern(idx as u32));
                     if self.v[v as usize].flag(flags::PATTERNS_APPLIED) {
                         let arcs = self.v[v as usize].arcs.clone();
                         for a in arcs {
@@ -1962,9 +1987,7 @@ impl Engine {
         n: u32,
         pos: Pos,
     ) {
-        self.v[v as usize].close[n as usize]
-            .decls
-            .push(NodeDecl::Label(label));
+        self.declare_in_node(v, n, NodeDecl::Label(label));
         let arc = self.get_or_create_arc(v, label);
         self.v[arc as usize].add_decl_pos(pos);
         let at = match constraint {
