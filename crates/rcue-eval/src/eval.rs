@@ -1266,8 +1266,15 @@ impl Engine {
         }
         let vx = &mut self.v[v as usize];
         vx.state = State::Done;
-        if vx.cold.as_ref().is_some_and(|c| c.is_idle()) {
-            vx.cold = None;
+        if let Some(c) = &mut vx.cold {
+            // Nothing unifies into a processed vertex again (a retry after
+            // a cycle starts these afresh): the record of what was inlined
+            // here only guarded this processing.
+            c.inlined = ThinVec::new();
+            c.seen_groups = ThinVec::new();
+            if c.is_idle() {
+                vx.cold = None;
+            }
         }
         if self.v[v as usize]
             .err()
