@@ -154,7 +154,6 @@ impl<'a> Compiler<'a> {
         Pos {
             file: self.file,
             start: s.start,
-            end: s.end,
         }
     }
 
@@ -222,7 +221,6 @@ impl<'a> Compiler<'a> {
                 Pos {
                     file,
                     start: imp.path_span.start,
-                    end: imp.path_span.end,
                 },
             ));
         }
@@ -238,7 +236,6 @@ impl<'a> Compiler<'a> {
         let pos = Pos {
             file,
             start: imp.path_span.start,
-            end: imp.path_span.end,
         };
         let last = path.rsplit('/').next().unwrap_or(path);
         let last = last.split('@').next().unwrap_or(last);

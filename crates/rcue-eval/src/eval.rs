@@ -4311,7 +4311,7 @@ mod size_tests {
 
     #[test]
     fn vertex_stays_small() {
-        assert!(std::mem::size_of::<super::Vertex>() <= 168);
+        assert!(std::mem::size_of::<super::Vertex>() <= 160);
         assert!(std::mem::size_of::<super::Env>() <= 24);
     }
 }

@@ -11,12 +11,13 @@ use crate::num::Num;
 
 pub type ExprId = u32;
 
-/// A source position: which file, and the byte span in it.
+/// A source position: which file, and the byte offset in it where the
+/// expression or declaration starts (errors name a line and column; every
+/// vertex keeps a few of these).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Pos {
     pub file: u32,
     pub start: u32,
-    pub end: u32,
 }
 
 /// Predeclared type identifiers (spec: Predeclared identifiers).
