@@ -15,6 +15,7 @@ use rcue_syntax::ast::{self, ExprKind, LabelKind as AstLabel, StringPart, UnaryO
 use crate::ir::*;
 use crate::label::{Interner, Label};
 use crate::num::Num;
+use crate::value::Text;
 
 /// The packages of CUE's standard library (spec: Builtin packages).
 pub const STD_PACKAGES: &[&str] = &[
@@ -306,7 +307,7 @@ impl<'a> Compiler<'a> {
                             let name = self.labels.name(l);
                             let id = self
                                 .prog
-                                .add(Expr::Str(Rc::from(name.as_str())), Pos::default());
+                                .add(Expr::Str(Text::from(name.as_str())), Pos::default());
                             scope.names.insert(
                                 k.name.clone(),
                                 Binding::Let(id, Rc::from(k.name.as_str())),
@@ -658,7 +659,7 @@ impl<'a> Compiler<'a> {
             }
             if i == 0 {
                 if let Some(p) = self.imports.get(name) {
-                    let e = Expr::Ref(Ref::Import(p.clone()));
+                    let e = Expr::Ref(Ref::Import(Text::from(p.clone())));
                     self.used_imports.insert(name.to_string());
                     return self.add(e, span);
                 }
@@ -668,11 +669,11 @@ impl<'a> Compiler<'a> {
             return id;
         }
         if let Some(key) = self.names.get(name) {
-            return self.add(Expr::Ref(Ref::Import(key.clone())), span);
+            return self.add(Expr::Ref(Ref::Import(Text::from(key.clone()))), span);
         }
         if self.auto_std {
             if let Some(p) = std_package_named(name) {
-                return self.add(Expr::Ref(Ref::Import(Rc::from(p))), span);
+                return self.add(Expr::Ref(Ref::Import(Text::from(p))), span);
             }
         }
         if name == "self" {
@@ -777,9 +778,9 @@ impl<'a> Compiler<'a> {
         if let Some(text) = s.as_plain() {
             // Most literals: one allocation, not a part list first.
             return if s.is_bytes {
-                self.add(Expr::Bytes(Rc::from(text.as_bytes())), s.span)
+                self.add(Expr::Bytes(Rc::new(Vec::from(text.as_bytes()))), s.span)
             } else {
-                self.add(Expr::Str(Rc::from(text)), s.span)
+                self.add(Expr::Str(Text::from(text)), s.span)
             };
         }
         let mut parts = Vec::new();
@@ -805,7 +806,7 @@ impl<'a> Compiler<'a> {
                         InterpPart::Expr(_) => {}
                     }
                 }
-                return self.add(Expr::Bytes(Rc::from(bytes.as_slice())), s.span);
+                return self.add(Expr::Bytes(Rc::new(Vec::from(bytes.as_slice()))), s.span);
             }
             let text: String = parts
                 .iter()
@@ -814,7 +815,7 @@ impl<'a> Compiler<'a> {
                     _ => String::new(),
                 })
                 .collect();
-            return self.add(Expr::Str(Rc::from(text.as_str())), s.span);
+            return self.add(Expr::Str(Text::from(text.as_str())), s.span);
         }
         self.add(Expr::Interpolation(parts.into(), s.is_bytes), s.span)
     }

@@ -2625,7 +2625,7 @@ impl Engine {
             }
             Expr::Select(x, label) => match *self.prog.expr(x) {
                 Expr::Ref(Ref::Import(ref p)) => {
-                    self.arc(self.deref(*self.packages.get(p)?), label)?
+                    self.arc(self.deref(*self.packages.get(p.as_str())?), label)?
                 }
                 _ => return None,
             },
@@ -3429,7 +3429,7 @@ impl Engine {
                     _ => Ok(None),
                 }
             }
-            Expr::Ref(Ref::Import(p)) => match self.packages.get(&p) {
+            Expr::Ref(Ref::Import(p)) => match self.packages.get(p.as_str()) {
                 Some(&root) => {
                     if self.v[root as usize].state == State::New {
                         self.process(root);
@@ -3711,7 +3711,7 @@ impl Engine {
                     _ => Value::Top,
                 }
             }
-            Expr::Ref(Ref::Import(p)) => match self.packages.get(&p) {
+            Expr::Ref(Ref::Import(p)) => match self.packages.get(p.as_str()) {
                 Some(&root) => {
                     self.process(root);
                     Value::Vertex(self.deref(root))
@@ -3742,7 +3742,7 @@ impl Engine {
                                 match crate::stdlib::constant(self, &name) {
                                     Some(v) => v,
                                     None if crate::stdlib::exists(&name) => {
-                                        Value::Func(Rc::from(name.as_str()))
+                                        Value::Func(Text::from(name.as_str()))
                                     }
                                     None => Value::Bottom(self.err_at(
                                         ErrKind::Unsupported,
@@ -3885,9 +3885,9 @@ impl Engine {
                     }
                 }
                 if bytes {
-                    Value::Bytes(Rc::from(out.as_slice()))
+                    Value::Bytes(Rc::new(Vec::from(out.as_slice())))
                 } else {
-                    Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
+                    Value::Str(Text::from(String::from_utf8_lossy(&out).as_ref()))
                 }
             }
         }
@@ -4311,7 +4311,9 @@ mod size_tests {
 
     #[test]
     fn vertex_stays_small() {
-        assert!(std::mem::size_of::<super::Vertex>() <= 160);
+        assert!(std::mem::size_of::<super::Vertex>() <= 144);
+        assert!(std::mem::size_of::<super::Conjunct>() <= 24);
+        assert!(std::mem::size_of::<crate::value::Value>() <= 16);
         assert!(std::mem::size_of::<super::Env>() <= 24);
     }
 }

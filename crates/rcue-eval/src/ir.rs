@@ -8,6 +8,7 @@ use rcue_syntax::ast::{BinaryOp, Constraint, UnaryOp};
 
 use crate::label::Label;
 use crate::num::Num;
+use crate::value::Text;
 
 pub type ExprId = u32;
 
@@ -77,7 +78,7 @@ pub enum Ref {
     /// A field with a computed label; `label` is evaluated in the scope.
     DynField { up: u32, label: ExprId },
     /// An imported package.
-    Import(Rc<str>),
+    Import(Text),
 }
 
 #[derive(Clone, Debug)]
@@ -94,8 +95,8 @@ pub enum Expr {
     Null,
     Bool(bool),
     Num(Rc<Num>),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
+    Str(Text),
+    Bytes(Rc<Vec<u8>>),
     Kind(Kind),
     Struct(Rc<StructLit>),
     List(Rc<ListLit>),

@@ -1,8 +1,8 @@
 //! Interned field labels. Labels are compared by id everywhere in the
 //! evaluator; the text is only needed for output and messages.
 
+use crate::value::Text;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 /// What kind of field a label names (spec: Definitions and hidden fields).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,10 +26,10 @@ pub enum Label {
 
 #[derive(Default, Debug)]
 pub struct Interner {
-    names: Vec<(Rc<str>, LabelKind)>,
+    names: Vec<(Text, LabelKind)>,
     /// Ids by name, one slot per kind (`LabelKind as usize`): looked up
     /// by `&str`, without making a key.
-    ids: HashMap<Rc<str>, [Option<u32>; 4], foldhash::fast::RandomState>,
+    ids: HashMap<Text, [Option<u32>; 4], foldhash::fast::RandomState>,
 }
 
 impl Interner {
@@ -57,9 +57,9 @@ impl Interner {
             return Label::Field(id);
         }
         let id = self.names.len() as u32;
-        let rc: Rc<str> = match self.ids.get_key_value(name) {
+        let rc: Text = match self.ids.get_key_value(name) {
             Some((k, _)) => k.clone(),
-            None => Rc::from(name),
+            None => Text::from(name),
         };
         self.names.push((rc.clone(), kind));
         self.ids.entry(rc).or_default()[kind as usize] = Some(id);
@@ -74,10 +74,10 @@ impl Interner {
     }
 
     /// `name`, shared with the interner where it can be (no copy).
-    pub fn name_rc(&self, l: Label) -> Rc<str> {
+    pub fn name_rc(&self, l: Label) -> Text {
         match l {
             Label::Field(id) => self.names[id as usize].0.clone(),
-            Label::Index(i) => Rc::from(i.to_string()),
+            Label::Index(i) => Text::from(i.to_string()),
         }
     }
 

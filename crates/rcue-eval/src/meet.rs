@@ -366,12 +366,13 @@ fn simplify_bounds(parts: Vec<Value>, int_only: bool) -> Vec<Value> {
 mod tests {
     use super::*;
     use crate::num::Num;
+    use crate::value::Text;
 
     fn int(i: i64) -> Value {
         Value::num(Num::int(i))
     }
     fn s(x: &str) -> Value {
-        Value::Str(Rc::from(x))
+        Value::Str(Text::from(x))
     }
     fn b(op: BoundOp, v: Value) -> Value {
         Value::Bound(op, Rc::new(v))

@@ -7,7 +7,7 @@ use rcue_syntax::ast::{BinaryOp, UnaryOp};
 
 use crate::meet::{describe, regex};
 use crate::num::NumError;
-use crate::value::{atoms_cmp, atoms_equal, kind_name, BoundOp, ErrKind, Value};
+use crate::value::{atoms_cmp, atoms_equal, kind_name, BoundOp, ErrKind, Text, Value};
 
 pub type OpError = (ErrKind, String);
 
@@ -157,12 +157,12 @@ pub fn binary(op: BinaryOp, a: Value, b: Value, max_bytes: usize) -> Result<Valu
                 _ => x.div(y).map_err(num_err)?,
             })),
             (Value::Str(x), Value::Str(y)) if op == BinaryOp::Add => {
-                Ok(Value::Str(Rc::from(format!("{x}{y}").as_str())))
+                Ok(Value::Str(Text::from(format!("{x}{y}").as_str())))
             }
             (Value::Bytes(x), Value::Bytes(y)) if op == BinaryOp::Add => {
                 let mut v = x.to_vec();
                 v.extend_from_slice(y);
-                Ok(Value::Bytes(Rc::from(v.as_slice())))
+                Ok(Value::Bytes(Rc::new(Vec::from(v.as_slice()))))
             }
             (Value::Str(_) | Value::Bytes(_), Value::Num(n))
             | (Value::Num(n), Value::Str(_) | Value::Bytes(_))
@@ -189,9 +189,9 @@ pub fn binary(op: BinaryOp, a: Value, b: Value, max_bytes: usize) -> Result<Valu
                 let out = unit.repeat(count as usize);
                 Ok(
                     if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
-                        Value::Str(Rc::from(String::from_utf8_lossy(&out).as_ref()))
+                        Value::Str(Text::from(String::from_utf8_lossy(&out).as_ref()))
                     } else {
-                        Value::Bytes(Rc::from(out.as_slice()))
+                        Value::Bytes(Rc::new(Vec::from(out.as_slice())))
                     },
                 )
             }

@@ -9,6 +9,81 @@ use crate::num::Num;
 
 pub type VId = u32;
 
+/// A shared, immutable string one pointer wide. `Rc<str>` is two (pointer
+/// and length), which made every `Value`, and so every conjunct and vertex,
+/// eight bytes larger; the length now lives beside the characters, at the
+/// cost of a second allocation when a string is made (rare next to the
+/// times one is shared).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Rc<Box<str>>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Rc::new(Box::from(s)))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Rc::new(s.into_boxed_str()))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<Rc<str>> for Text {
+    fn from(s: Rc<str>) -> Text {
+        Text::from(&*s)
+    }
+}
+
+impl From<&Text> for Rc<str> {
+    fn from(s: &Text) -> Rc<str> {
+        Rc::from(s.as_str())
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// What went wrong, and how permanent it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrKind {
@@ -73,7 +148,7 @@ pub enum Validator {
     /// A package function called with all but its first argument, used as
     /// a constraint (`strings.MinRunes(3)`): the value is the first one.
     Func {
-        name: Rc<str>,
+        name: Text,
         args: Vec<Value>,
         text: String,
     },
@@ -113,8 +188,10 @@ pub enum Value {
     /// Behind a pointer: numbers are big decimals, and keeping them out of
     /// line halves the size of every value.
     Num(Rc<Num>),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
+    Str(Text),
+    /// (A `Vec` behind the pointer keeps the value one pointer wide, as
+    /// `Text` does for strings.)
+    Bytes(Rc<Vec<u8>>),
     /// One or more basic types: `int`, `string`, `int | string` as a mask.
     Kind(Kind),
     Bound(BoundOp, Rc<Value>),
@@ -130,9 +207,9 @@ pub enum Value {
     /// (`matchN(1, [a, b])`).
     Validator(Rc<Validator>),
     /// A function of a standard package, e.g. `strings.Join`.
-    Func(Rc<str>),
+    Func(Text),
     /// An imported package, to select functions from.
-    Package(Rc<str>),
+    Package(Text),
 }
 
 impl Value {
@@ -247,5 +324,27 @@ pub fn atoms_cmp(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Str(x), Value::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
         (Value::Bytes(x), Value::Bytes(y)) => Some(x.as_ref().cmp(y.as_ref())),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_acts_as_its_string() {
+        // Maps keyed by `Text` are searched by `&str` (the label
+        // interner): both must hash and compare alike.
+        let mut m = std::collections::HashMap::new();
+        m.insert(Text::from("app-1"), 1);
+        m.insert(Text::from(String::from("app-2")), 2);
+        assert_eq!(m.get("app-1"), Some(&1));
+        assert_eq!(m.get("app-2"), Some(&2));
+        assert_eq!(m.get("app-3"), None);
+        let a = Text::from("a\"b");
+        assert_eq!(&*a, "a\"b");
+        assert_eq!(format!("{a} {a:?}"), "a\"b \"a\\\"b\"");
+        assert!(Text::from("a") < Text::from("b"));
+        assert_eq!(std::mem::size_of::<Text>(), std::mem::size_of::<usize>());
     }
 }

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use rcue_eval::ir::kind;
 use rcue_eval::meet::{describe, meet};
 use rcue_eval::num::Num;
-use rcue_eval::value::{BoundOp, ErrKind, Value};
+use rcue_eval::value::{BoundOp, ErrKind, Text, Value};
 use rcue_eval::Instance;
 
 // ---------------------------------------------------------------------------
@@ -27,7 +27,7 @@ fn float(tenths: i64) -> Value {
 }
 
 fn string(s: &str) -> Value {
-    Value::Str(Rc::from(s))
+    Value::Str(Text::from(s))
 }
 
 fn bound(op: BoundOp, v: Value) -> Value {

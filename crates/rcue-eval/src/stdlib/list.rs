@@ -1,8 +1,8 @@
 //! Package `list`: list construction, slicing, sorting and aggregation,
 //! and the list validators (`MinItems`, `UniqueItems`, `IsSorted`, ...).
 
+use crate::value::Text;
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 use super::{check_size, f, int, v, Args, Def, Failure, R};
 use crate::eval::{CKind, Conjunct, Engine};
@@ -115,7 +115,9 @@ pub const FUNCS: &[Def] = &[
 /// functions recognise; they are not usable as plain structs here.
 pub fn constant(_: &mut Engine, name: &str) -> Option<Value> {
     match name {
-        "Ascending" | "Descending" => Some(Value::Func(Rc::from(format!("list.{name}").as_str()))),
+        "Ascending" | "Descending" => {
+            Some(Value::Func(Text::from(format!("list.{name}").as_str())))
+        }
         _ => None,
     }
 }

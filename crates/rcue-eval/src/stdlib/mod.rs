@@ -20,7 +20,7 @@ use num_traits::ToPrimitive;
 use crate::eval::{CKind, Engine};
 use crate::meet::describe;
 use crate::num::Num;
-use crate::value::{kind_name, ErrKind, VId, Validator, Value};
+use crate::value::{kind_name, ErrKind, Text, VId, Validator, Value};
 
 mod bits;
 mod crypto;
@@ -224,7 +224,7 @@ pub fn constant(en: &mut Engine, name: &str) -> Option<Value> {
 
 /// A function named without a call (`a: json.Valid`) stands for the
 /// validator taking no arguments besides the value, if it is one.
-pub fn bare_validator(name: &Rc<str>) -> Option<Rc<Validator>> {
+pub fn bare_validator(name: &Text) -> Option<Rc<Validator>> {
     let def = lookup(name)?;
     (def.validator && def.params == 1).then(|| {
         Rc::new(Validator::Func {
@@ -332,7 +332,7 @@ impl Args<'_> {
         }
     }
 
-    pub fn str(&self, i: usize) -> Result<Rc<str>, Failure> {
+    pub fn str(&self, i: usize) -> Result<Text, Failure> {
         match self.value(i)? {
             Value::Str(s) => Ok(s.clone()),
             v => Err(self.type_err(v, "string", i)),
@@ -340,9 +340,9 @@ impl Args<'_> {
     }
 
     /// A string argument, or the default when it is left out.
-    pub fn str_or(&self, i: usize, default: &str) -> Result<Rc<str>, Failure> {
+    pub fn str_or(&self, i: usize, default: &str) -> Result<Text, Failure> {
         if i >= self.vals.len() {
-            return Ok(Rc::from(default));
+            return Ok(Text::from(default));
         }
         self.str(i)
     }
@@ -432,7 +432,7 @@ impl Args<'_> {
         Ok(out)
     }
 
-    pub fn strs(&self, en: &mut Engine, i: usize) -> Result<Vec<Rc<str>>, Failure> {
+    pub fn strs(&self, en: &mut Engine, i: usize) -> Result<Vec<Text>, Failure> {
         self.items(en, i)?
             .into_iter()
             .map(|v| match v {
@@ -458,11 +458,11 @@ fn incomplete(i: usize) -> Failure {
 }
 
 pub fn string(s: impl AsRef<str>) -> Value {
-    Value::Str(Rc::from(s.as_ref()))
+    Value::Str(Text::from(s.as_ref()))
 }
 
 pub fn bytes(b: impl AsRef<[u8]>) -> Value {
-    Value::Bytes(Rc::from(b.as_ref()))
+    Value::Bytes(Rc::new(Vec::from(b.as_ref())))
 }
 
 pub fn int(i: impl Into<BigInt>) -> Value {
