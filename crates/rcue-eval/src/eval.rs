@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use rcue_syntax::ast::{BinaryOp, Constraint, UnaryOp};
-use smallvec::{smallvec, SmallVec};
+use smallvec::SmallVec;
 use thin_vec::ThinVec;
 
 use crate::fasthash::FastMap;
@@ -214,7 +214,10 @@ pub struct Vertex {
     pub is_struct: bool,
     /// What few vertices need (see `Cold`); `None` for most.
     pub cold: Option<Box<Cold>>,
-    pub close: SmallVec<[CloseNode; 1]>,
+    /// The closedness nodes past the root (see `node()`): node 0, a plain
+    /// root that most vertices have alone, is implied rather than stored
+    /// (16 bytes less per vertex).
+    close: ThinVec<CloseNode>,
     /// The node mirroring each node of the parent (see `child_node`),
     /// sorted by the parent node: searched by bisection (dozens of
     /// entries at most in practice, where a hash map cost an allocation
@@ -282,6 +285,15 @@ pub struct Cold {
 
 /// `Vertex::parent_id` of a vertex without a parent.
 const NO_VERTEX: VId = VId::MAX;
+
+/// Every vertex's node 0 (see `Vertex::node`).
+static ROOT_NODE: CloseNode = CloseNode {
+    parent: u32::MAX,
+    kind: NodeKind::Root,
+    decls: ThinVec::new(),
+    open: false,
+    has_struct: false,
+};
 /// `Vertex::label_bits` of a vertex without a label.
 const NO_LABEL: u32 = u32::MAX;
 /// Marks an index label in `Vertex::label_bits`.
@@ -368,7 +380,7 @@ impl Vertex {
             value: Value::Top,
             is_struct: false,
             cold: None,
-            close: smallvec![CloseNode::new(u32::MAX, NodeKind::Root)],
+            close: ThinVec::new(),
             mirror: ThinVec::new(),
             places: SmallVec::new(),
             n_decl: 0,
@@ -376,6 +388,42 @@ impl Vertex {
             orig_conjuncts: 0,
             orig_nodes: 1,
         }
+    }
+
+    /// Closedness node `n` (0 is the root).
+    pub fn node(&self, n: u32) -> &CloseNode {
+        match n {
+            0 => &ROOT_NODE,
+            _ => &self.close[n as usize - 1],
+        }
+    }
+
+    /// Node `n`, `None` past the last one (`u32::MAX`, the root's parent).
+    fn get_node(&self, n: u32) -> Option<&CloseNode> {
+        match n {
+            0 => Some(&ROOT_NODE),
+            _ => self.close.get(n as usize - 1),
+        }
+    }
+
+    /// Node `n` to record in; `None` for the root, whose records
+    /// (declared labels, `...`, struct literals) no closedness check reads:
+    /// only nodes below it can close.
+    fn node_mut(&mut self, n: u32) -> Option<&mut CloseNode> {
+        match n {
+            0 => None,
+            _ => self.close.get_mut(n as usize - 1),
+        }
+    }
+
+    /// How many closedness nodes there are, the root included.
+    pub fn node_count(&self) -> usize {
+        self.close.len() + 1
+    }
+
+    /// Every closedness node, the root first.
+    pub fn nodes(&self) -> impl Iterator<Item = &CloseNode> {
+        std::iter::once(&ROOT_NODE).chain(self.close.iter())
     }
 
     pub fn is_list(&self) -> bool {
@@ -861,8 +909,13 @@ impl Engine {
 
     fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
         let nodes = &mut self.v[v as usize].close;
+        // (Most vertices that have nodes past the root have one or two:
+        // a ThinVec would start at room for four.)
+        if nodes.capacity() == 0 {
+            nodes.reserve_exact(1);
+        }
         nodes.push(CloseNode::new(parent, kind));
-        (nodes.len() - 1) as u32
+        nodes.len() as u32
     }
 
     /// The node in `child` mirroring node `n` of its parent `v` (closedness
@@ -878,7 +931,7 @@ impl Engine {
         {
             return self.v[child as usize].mirror[i].1;
         }
-        let src = &self.v[v as usize].close[n as usize];
+        let src = self.v[v as usize].node(n);
         let (src_parent, src_kind) = (src.parent, src.kind);
         let parent = self.child_node(v, src_parent, child);
         let kind = match src_kind {
@@ -888,6 +941,9 @@ impl Engine {
         };
         let m = self.new_node(child, parent, kind);
         let mirror = &mut self.v[child as usize].mirror;
+        if mirror.capacity() == 0 {
+            mirror.reserve_exact(1);
+        }
         // (The recursion above added the ancestors: search again.)
         let at = mirror
             .binary_search_by_key(&key, |e| e.0)
@@ -913,7 +969,7 @@ impl Engine {
         if let Some(&(_, x)) = map.iter().find(|e| e.0 == m) {
             return x;
         }
-        let src = &self.v[w as usize].close[m as usize];
+        let src = self.v[w as usize].node(m);
         let (src_parent, src_kind) = (src.parent, src.kind);
         let parent = self.graft_node(w, src_parent, v, base, map);
         let x = self.new_node(v, parent, src_kind);
@@ -929,7 +985,7 @@ impl Engine {
             if n == 0 || n == u32::MAX {
                 return false;
             }
-            n = self.v[v as usize].close[n as usize].parent;
+            n = self.v[v as usize].node(n).parent;
         }
     }
 
@@ -937,7 +993,7 @@ impl Engine {
     /// ancestor `a` (`a` itself excluded).
     fn def_between(&self, v: VId, a: u32, mut n: u32) -> bool {
         while n != a && n != 0 && n != u32::MAX {
-            let node = &self.v[v as usize].close[n as usize];
+            let node = self.v[v as usize].node(n);
             if node.kind == NodeKind::Def {
                 return true;
             }
@@ -946,12 +1002,11 @@ impl Engine {
         false
     }
 
-    /// Whether a struct literal arrived at node `i` or below it.
     /// Whether node `n` of `v` or one of its ancestors is a definition or
     /// `close()`.
     fn closed_above(&self, v: VId, mut n: u32) -> bool {
-        let close = &self.v[v as usize].close;
-        while let Some(node) = close.get(n as usize) {
+        let vx = &self.v[v as usize];
+        while let Some(node) = vx.get_node(n) {
             if matches!(node.kind, NodeKind::Def | NodeKind::Close) {
                 return true;
             }
@@ -968,14 +1023,16 @@ impl Engine {
     /// never be read (most nodes of a large configuration are such).
     fn declare_in_node(&mut self, v: VId, n: u32, decl: NodeDecl) {
         if self.may_close_above(v, n) {
-            self.v[v as usize].close[n as usize].decls.push(decl);
+            if let Some(node) = self.v[v as usize].node_mut(n) {
+                node.decls.push(decl);
+            }
         }
     }
 
     /// Whether node `n` of `v` or one of its ancestors can be closed.
     fn may_close_above(&self, v: VId, mut n: u32) -> bool {
-        let close = &self.v[v as usize].close;
-        while let Some(node) = close.get(n as usize) {
+        let vx = &self.v[v as usize];
+        while let Some(node) = vx.get_node(n) {
             if matches!(node.kind, NodeKind::Def | NodeKind::Close | NodeKind::Embed) {
                 return true;
             }
@@ -984,15 +1041,16 @@ impl Engine {
         false
     }
 
+    /// Whether a struct literal arrived at node `i` or below it.
     fn struct_below(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
-        self.v[v as usize].close[i].has_struct
+        self.v[v as usize].node(i as u32).has_struct
             || children[i]
                 .iter()
                 .any(|&c| self.struct_below(v, c, children))
     }
 
     fn node_closed(&self, v: VId, i: usize, children: &[Vec<usize>]) -> bool {
-        let n = &self.v[v as usize].close[i];
+        let n = self.v[v as usize].node(i as u32);
         match n.kind {
             NodeKind::Close => true,
             NodeKind::Def if self.struct_below(v, i, children) => true,
@@ -1004,7 +1062,7 @@ impl Engine {
     }
 
     fn subtree_allows(&mut self, v: VId, i: usize, label: Label, children: &[Vec<usize>]) -> bool {
-        let n = &self.v[v as usize].close[i];
+        let n = self.v[v as usize].node(i as u32);
         if n.open || n.declares(label) {
             return true;
         }
@@ -1024,7 +1082,7 @@ impl Engine {
         if !self.labels.is_regular(label) {
             return true;
         }
-        let n = self.v[v as usize].close.len();
+        let n = self.v[v as usize].node_count();
         if n == 1 {
             return true;
         }
@@ -1032,6 +1090,7 @@ impl Engine {
         // every closed struct); a nested call finds it taken and makes its own.
         let mut parents = std::mem::take(&mut self.scratch_parents);
         parents.clear();
+        parents.push(u32::MAX as usize);
         parents.extend(self.v[v as usize].close.iter().map(|c| c.parent as usize));
         if (1..n).all(|i| parents[i] < i) {
             let ok = self.allowed_in_one_pass(v, label, &parents);
@@ -1041,12 +1100,12 @@ impl Engine {
         self.scratch_parents = parents;
         let mut children = vec![Vec::new(); n];
         for i in 1..n {
-            let p = self.v[v as usize].close[i].parent as usize;
+            let p = self.v[v as usize].node(i as u32).parent as usize;
             children[p].push(i);
         }
         for i in 1..n {
-            let parent = self.v[v as usize].close[i].parent as usize;
-            let absorbed = self.v[v as usize].close[parent].kind == NodeKind::Embed;
+            let parent = self.v[v as usize].node(i as u32).parent;
+            let absorbed = self.v[v as usize].node(parent).kind == NodeKind::Embed;
             if absorbed || !self.node_closed(v, i, &children) {
                 continue;
             }
@@ -1068,7 +1127,7 @@ impl Engine {
         f.clear();
         f.resize(n, NodeFold::default());
         for i in (1..n).rev() {
-            let node = &self.v[v as usize].close[i];
+            let node = self.v[v as usize].node(i as u32);
             let has_struct = node.has_struct || f[i].struct_below;
             f[i].closed = match node.kind {
                 NodeKind::Close => true,
@@ -1093,7 +1152,7 @@ impl Engine {
             f[p].allows_below |= ok;
         }
         let ok = (1..n).all(|i| {
-            let absorbed = self.v[v as usize].close[parents[i]].kind == NodeKind::Embed;
+            let absorbed = self.v[v as usize].node(parents[i] as u32).kind == NodeKind::Embed;
             absorbed || !f[i].closed || f[i].allows
         });
         self.scratch_fold = f;
@@ -1214,7 +1273,7 @@ impl Engine {
         }
         self.v[v as usize].state = State::Processing;
         self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len() as u32;
-        self.v[v as usize].orig_nodes = self.v[v as usize].close.len() as u32;
+        self.v[v as usize].orig_nodes = self.v[v as usize].node_count() as u32;
         let mut i = 0;
         let original = self.v[v as usize].conjuncts.len();
         loop {
@@ -1842,7 +1901,9 @@ impl Engine {
         let senv = self.new_env(Some(env), EnvKind::Struct(v));
         if lit.is_struct {
             self.v[v as usize].is_struct = true;
-            self.v[v as usize].close[node as usize].has_struct = true;
+            if let Some(n) = self.v[v as usize].node_mut(node) {
+                n.has_struct = true;
+            }
         }
         let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
         let arcs_before = self.v[v as usize].arcs.len();
@@ -1880,8 +1941,8 @@ impl Engine {
         if fields > 1 {
             let closed = self.may_close_above(v, n);
             let vx = &mut self.v[v as usize];
-            if closed {
-                vx.close[n as usize].decls.reserve(fields);
+            if let Some(node) = vx.node_mut(n).filter(|_| closed) {
+                node.decls.reserve(fields);
             }
             if vx.arcs.is_empty() {
                 vx.arcs.reserve(fields);
@@ -1931,7 +1992,9 @@ impl Engine {
                 }
                 Decl::Embed(_) => {}
                 Decl::Ellipsis(_) => {
-                    self.v[v as usize].close[n as usize].open = true;
+                    if let Some(node) = self.v[v as usize].node_mut(n) {
+                        node.open = true;
+                    }
                 }
                 Decl::Comprehension(c) => {
                     self.v[v as usize].cold_mut().pending.push(Pending {
@@ -2256,7 +2319,7 @@ impl Engine {
     }
 
     fn check_closedness(&mut self, v: VId) {
-        if self.v[v as usize].close.len() == 1 {
+        if self.v[v as usize].node_count() == 1 {
             return;
         }
         let mut i = 0;
@@ -2845,7 +2908,7 @@ impl Engine {
                 // Conjunct nodes refer to v's closedness tree as it was
                 // before processing: copy that shape, without what
                 // processing recorded in it.
-                let shape: SmallVec<[CloseNode; 1]> = src.close[..src.orig_nodes as usize]
+                let shape: ThinVec<CloseNode> = src.close[..src.orig_nodes as usize - 1]
                     .iter()
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
@@ -2867,7 +2930,7 @@ impl Engine {
                 wx.value = val;
                 wx.set_pos(&pos);
                 wx.orig_conjuncts = wx.conjuncts.len() as u32;
-                wx.orig_nodes = wx.close.len() as u32;
+                wx.orig_nodes = wx.node_count() as u32;
                 wx.state = State::Done;
                 survivors.push((w, def));
                 continue;
@@ -4311,7 +4374,7 @@ mod size_tests {
 
     #[test]
     fn vertex_stays_small() {
-        assert!(std::mem::size_of::<super::Vertex>() <= 144);
+        assert!(std::mem::size_of::<super::Vertex>() <= 128);
         assert!(std::mem::size_of::<super::Conjunct>() <= 24);
         assert!(std::mem::size_of::<crate::value::Value>() <= 16);
         assert!(std::mem::size_of::<super::Env>() <= 24);

@@ -52,12 +52,9 @@ fn is_open(en: &mut Engine, a: &Args) -> bool {
         return true;
     };
     let w = en.deref(*w);
-    let nodes = &en.v[w as usize].close;
-    let closed = nodes
-        .iter()
+    let vx = &en.v[w as usize];
+    let closed = vx
+        .nodes()
         .any(|n| matches!(n.kind, NodeKind::Def | NodeKind::Close));
-    !closed
-        || nodes
-            .iter()
-            .any(|n| n.open || n.patterns().next().is_some())
+    !closed || vx.nodes().any(|n| n.open || n.patterns().next().is_some())
 }
