@@ -286,6 +286,16 @@ pub struct Cold {
 /// `Vertex::parent_id` of a vertex without a parent.
 const NO_VERTEX: VId = VId::MAX;
 
+/// Pushes onto a list most vertices keep short (closedness nodes, list
+/// literals, patterns): the first push makes room for one, where a
+/// ThinVec would make room for four.
+fn push_short<T>(list: &mut ThinVec<T>, x: T) {
+    if list.capacity() == 0 {
+        list.reserve_exact(1);
+    }
+    list.push(x);
+}
+
 /// Every vertex's node 0 (see `Vertex::node`).
 static ROOT_NODE: CloseNode = CloseNode {
     parent: u32::MAX,
@@ -909,12 +919,7 @@ impl Engine {
 
     fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
         let nodes = &mut self.v[v as usize].close;
-        // (Most vertices that have nodes past the root have one or two:
-        // a ThinVec would start at room for four.)
-        if nodes.capacity() == 0 {
-            nodes.reserve_exact(1);
-        }
-        nodes.push(CloseNode::new(parent, kind));
+        push_short(nodes, CloseNode::new(parent, kind));
         nodes.len() as u32
     }
 
@@ -1385,7 +1390,7 @@ impl Engine {
                     node: p.node,
                 };
                 let n = self.v[v as usize].conjuncts.len();
-                self.v[v as usize].cold_mut().bodies.push((n, is_for));
+                push_short(&mut self.v[v as usize].cold_mut().bodies, (n, is_for));
                 self.v[v as usize].conjuncts.push(c);
             }
         }
@@ -1868,12 +1873,15 @@ impl Engine {
             }
             if is_list {
                 let len = arcs.len();
-                self.v[v as usize].cold_mut().lists.push(ListLitInfo {
-                    len,
-                    ellipsis: None,
-                    env: 0,
-                    node: base,
-                });
+                push_short(
+                    &mut self.v[v as usize].cold_mut().lists,
+                    ListLitInfo {
+                        len,
+                        ellipsis: None,
+                        env: 0,
+                        node: base,
+                    },
+                );
             }
             if !matches!(value, Value::Top) {
                 self.unify_value(v, value, base, None);
@@ -1975,13 +1983,16 @@ impl Engine {
                 },
                 Decl::Pattern { pattern, value } => {
                     let idx = self.v[v as usize].patterns().len();
-                    self.v[v as usize].cold_mut().patterns.push(Pattern {
-                        pattern: *pattern,
-                        value: *value,
-                        env: senv,
-                        node: n,
-                        matcher: None,
-                    });
+                    push_short(
+                        &mut self.v[v as usize].cold_mut().patterns,
+                        Pattern {
+                            pattern: *pattern,
+                            value: *value,
+                            env: senv,
+                            node: n,
+                            matcher: None,
+                        },
+                    );
                     self.declare_in_node(v, n, NodeDecl::Pattern(idx as u32));
                     if self.v[v as usize].flag(flags::PATTERNS_APPLIED) {
                         let arcs = self.v[v as usize].arcs.clone();
@@ -2170,12 +2181,15 @@ impl Engine {
                 }
             }
         }
-        self.v[v as usize].cold_mut().lists.push(ListLitInfo {
-            len: idx,
-            ellipsis: lit.ellipsis,
-            env,
-            node,
-        });
+        push_short(
+            &mut self.v[v as usize].cold_mut().lists,
+            ListLitInfo {
+                len: idx,
+                ellipsis: lit.ellipsis,
+                env,
+                node,
+            },
+        );
     }
 
     fn finish_lists(&mut self, v: VId) {
@@ -4209,12 +4223,15 @@ impl Engine {
             }
             self.add_built_arc(l, Label::Index(i as u32), c);
         }
-        self.v[l as usize].cold_mut().lists.push(ListLitInfo {
-            len: n,
-            ellipsis: None,
-            env: 0,
-            node: 0,
-        });
+        push_short(
+            &mut self.v[l as usize].cold_mut().lists,
+            ListLitInfo {
+                len: n,
+                ellipsis: None,
+                env: 0,
+                node: 0,
+            },
+        );
         self.v[l as usize].state = State::Done;
         Value::Vertex(l)
     }
