@@ -194,7 +194,9 @@ pub struct Pending {
 /// A disjunction met while processing a vertex.
 #[derive(Clone, Debug)]
 pub struct DisjGroup {
-    pub disjuncts: Vec<(Conjunct, bool)>,
+    /// (Inline: most disjunctions have two or three disjuncts, and every
+    /// field of every use of a definition meets its disjunctions again.)
+    pub disjuncts: SmallVec<[(Conjunct, bool); 3]>,
     /// How deep inside chosen disjuncts it was met (`Vertex::choices`).
     pub level: u32,
 }
@@ -3662,9 +3664,9 @@ impl Engine {
     pub fn default_of(&mut self, v: Value) -> Value {
         match v {
             Value::Disj(ds) => {
-                let defaults: Vec<&Value> = ds.iter().filter(|(_, d)| *d).map(|(x, _)| x).collect();
-                if defaults.len() == 1 {
-                    return self.default_of(defaults[0].clone());
+                let mut defaults = ds.iter().filter(|(_, d)| *d);
+                if let (Some((x, _)), None) = (defaults.next(), defaults.next()) {
+                    return self.default_of(x.clone());
                 }
                 if ds.len() == 1 {
                     return ds[0].0.clone();
