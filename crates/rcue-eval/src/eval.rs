@@ -264,7 +264,9 @@ pub struct Cold {
     pub pending: ThinVec<Pending>,
     pub pending_dyn: ThinVec<DynFieldDecl>,
     pub groups: ThinVec<DisjGroup>,
-    /// Disjunctions met so far while processing, by level.
+    /// Disjunctions met so far while processing at level 0, where nearly
+    /// all are met (no list to allocate), then at levels 1, 2, ...
+    pub seen_first: u32,
     pub seen_groups: ThinVec<usize>,
     /// The level of disjunctions met now.
     pub disj_level: u32,
@@ -1269,6 +1271,7 @@ impl Engine {
             if let Some(c) = &mut vx.cold {
                 c.inlined.clear();
                 c.seen_groups.clear();
+                c.seen_first = 0;
                 c.groups.clear();
                 c.validators.clear();
                 c.deferred.clear();
@@ -1338,6 +1341,7 @@ impl Engine {
             // here only guarded this processing.
             c.inlined = ThinVec::new();
             c.seen_groups = ThinVec::new();
+            c.seen_first = 0;
             if c.is_idle() {
                 vx.cold = None;
             }
@@ -1672,11 +1676,16 @@ impl Engine {
         let vx = &mut self.v[v as usize];
         let cold = vx.cold.get_or_insert_with(Default::default);
         let level = cold.disj_level as usize;
-        if cold.seen_groups.len() <= level {
-            cold.seen_groups.resize(level + 1, 0);
-        }
-        let idx = cold.seen_groups[level];
-        cold.seen_groups[level] += 1;
+        let idx = if level == 0 {
+            cold.seen_first += 1;
+            cold.seen_first as usize - 1
+        } else {
+            if cold.seen_groups.len() < level {
+                cold.seen_groups.resize(level, 0);
+            }
+            cold.seen_groups[level - 1] += 1;
+            cold.seen_groups[level - 1] - 1
+        };
         if let Some(&choice) = vx.choices().get(level).and_then(|c| c.get(idx)) {
             // Disjunctions are met in the same order when a candidate is
             // re-processed; if evaluation took another path, this
@@ -1698,7 +1707,7 @@ impl Engine {
             }
         } else {
             g.level = level as u32;
-            self.v[v as usize].cold_mut().groups.push(g);
+            push_short(&mut self.v[v as usize].cold_mut().groups, g);
         }
     }
 
@@ -4396,6 +4405,7 @@ mod size_tests {
         assert!(std::mem::size_of::<super::Vertex>() <= 128);
         assert!(std::mem::size_of::<super::Conjunct>() <= 24);
         assert!(std::mem::size_of::<crate::value::Value>() <= 16);
+        assert!(std::mem::size_of::<super::Cold>() <= 128);
         assert!(std::mem::size_of::<super::Env>() <= 24);
     }
 }
