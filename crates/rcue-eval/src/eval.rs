@@ -2090,7 +2090,15 @@ impl Engine {
         if at > self.v[arc as usize].arc_type {
             self.v[arc as usize].arc_type = at;
         }
-        let cn = self.child_node(v, n, arc);
+        // A value that can only be a scalar never gives the field fields of
+        // its own, so no closedness node of the field serves it: the root
+        // does (a node mirrored for it cost two allocations, for most
+        // fields of every use of a definition).
+        let cn = if self.is_scalar_literal_or_choice(value) {
+            0
+        } else {
+            self.child_node(v, n, arc)
+        };
         self.v[arc as usize].conjuncts.push(Conjunct {
             kind: CKind::Expr(value),
             env,
@@ -2560,6 +2568,14 @@ impl Engine {
                 meet(&a, &b)
             }
             _ => self.eval(e, env),
+        }
+    }
+
+    /// `is_literal_scalar`, or a disjunction of such expressions.
+    fn is_scalar_literal_or_choice(&self, e: ExprId) -> bool {
+        match self.prog.expr(e) {
+            Expr::Disjunction(ds) => ds.iter().all(|&(d, _)| self.is_literal_scalar(d)),
+            _ => self.is_literal_scalar(e),
         }
     }
 
