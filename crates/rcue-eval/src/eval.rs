@@ -55,9 +55,10 @@ pub const MAX_DISJ_NESTING: usize = 12;
 pub enum EnvKind {
     Root,
     Struct(VId),
-    /// A comprehension's key and value (behind a pointer: most
-    /// environments are structs, and this keeps each 24 bytes, not 64).
-    Vars(Rc<(Value, Value)>),
+    /// A comprehension's key and value, by index into `Engine::vars`
+    /// (out of line: most environments are structs, and an environment
+    /// is 12 bytes).
+    Vars(u32),
     /// The label a pattern constraint applies to (interned: no string
     /// per environment).
     PatternLabel(Label),
@@ -65,8 +66,17 @@ pub enum EnvKind {
 
 #[derive(Clone, Debug)]
 pub struct Env {
-    pub up: Option<EnvId>,
+    /// The enclosing environment, `NO_ENV` for none (see `up()`).
+    up: EnvId,
     pub kind: EnvKind,
+}
+
+const NO_ENV: EnvId = EnvId::MAX;
+
+impl Env {
+    pub fn up(&self) -> Option<EnvId> {
+        (self.up != NO_ENV).then_some(self.up)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -553,6 +563,8 @@ pub struct Engine {
     pub labels: Interner,
     pub v: Vec<Vertex>,
     pub envs: Vec<Env>,
+    /// The key and value of each comprehension environment (`EnvKind::Vars`).
+    pub vars: Vec<(Value, Value)>,
     let_cache: FastMap<(EnvId, ExprId), Value>,
     depth: usize,
     /// Vertices whose value is being computed for an expression: asking for
@@ -598,6 +610,7 @@ pub struct Engine {
 pub struct Mark {
     vertices: usize,
     envs: usize,
+    vars: usize,
     exprs: usize,
 }
 
@@ -687,9 +700,10 @@ impl Engine {
             labels,
             v: Vec::new(),
             envs: vec![Env {
-                up: None,
+                up: NO_ENV,
                 kind: EnvKind::Root,
             }],
+            vars: Vec::new(),
             let_cache: FastMap::default(),
             packages: HashMap::new(),
             depth: 0,
@@ -745,6 +759,7 @@ impl Engine {
         Mark {
             vertices: self.v.len(),
             envs: self.envs.len(),
+            vars: self.vars.len(),
             exprs: self.prog.exprs.len(),
         }
     }
@@ -763,6 +778,7 @@ impl Engine {
         }
         self.v.truncate(m.vertices);
         self.envs.truncate(m.envs);
+        self.vars.truncate(m.vars);
         self.prog.exprs.truncate(m.exprs);
         self.prog.pos.truncate(m.exprs);
         let (nv, ne, nx) = (m.vertices as VId, m.envs as EnvId, m.exprs as ExprId);
@@ -809,10 +825,13 @@ impl Engine {
             }
         }
         for (i, env) in self.envs.iter().enumerate() {
-            let bad = env.up.is_some_and(|u| u >= ne)
+            let bad = env.up().is_some_and(|u| u >= ne)
                 || match &env.kind {
                     EnvKind::Struct(w) => *w >= nv,
-                    EnvKind::Vars(kv) => refers_past(&kv.0, nv) || refers_past(&kv.1, nv),
+                    EnvKind::Vars(i) => {
+                        let kv = &self.vars[*i as usize];
+                        refers_past(&kv.0, nv) || refers_past(&kv.1, nv)
+                    }
                     _ => false,
                 };
             if bad {
@@ -845,8 +864,17 @@ impl Engine {
         (self.v.len() - 1) as VId
     }
 
+    /// The environment kind of a comprehension's key and value.
+    fn vars_of(&mut self, key: Value, val: Value) -> EnvKind {
+        self.vars.push((key, val));
+        EnvKind::Vars((self.vars.len() - 1) as u32)
+    }
+
     pub fn new_env(&mut self, up: Option<EnvId>, kind: EnvKind) -> EnvId {
-        self.envs.push(Env { up, kind });
+        self.envs.push(Env {
+            up: up.unwrap_or(NO_ENV),
+            kind,
+        });
         (self.envs.len() - 1) as EnvId
     }
 
@@ -1447,12 +1475,14 @@ impl Engine {
                         return Ok(());
                     }
                 }
-                let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((val, Value::Top))));
+                let kind = self.vars_of(val, Value::Top);
+                let env2 = self.new_env(Some(env), kind);
                 self.clauses(c, i + 1, env2, out)
             }
             Clause::Let(e) => {
                 let val = self.eval_keep(*e, env);
-                let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((val, Value::Top))));
+                let kind = self.vars_of(val, Value::Top);
+                let env2 = self.new_env(Some(env), kind);
                 self.clauses(c, i + 1, env2, out)
             }
             Clause::For { source, value_used } => {
@@ -1499,7 +1529,8 @@ impl Engine {
                     } else {
                         Value::Top
                     };
-                    let env2 = self.new_env(Some(env), EnvKind::Vars(Rc::new((key, val))));
+                    let kind = self.vars_of(key, val);
+                    let env2 = self.new_env(Some(env), kind);
                     self.clauses(c, i + 1, env2, out)?;
                 }
                 Ok(())
@@ -3474,7 +3505,7 @@ impl Engine {
 
     fn env_at(&self, mut env: EnvId, up: u32) -> EnvId {
         for _ in 0..up {
-            env = self.envs[env as usize].up.unwrap_or(0);
+            env = self.envs[env as usize].up().unwrap_or(0);
         }
         env
     }
@@ -3519,7 +3550,8 @@ impl Engine {
             Expr::Ref(Ref::Var { up, slot }) => {
                 let target = self.env_at(env, up);
                 let val = match &self.envs[target as usize].kind {
-                    EnvKind::Vars(kv) => {
+                    EnvKind::Vars(i) => {
+                        let kv = &self.vars[*i as usize];
                         if slot == 0 {
                             kv.0.clone()
                         } else {
@@ -3583,7 +3615,7 @@ impl Engine {
                 let target = self.env_at(env, up);
                 let (EnvKind::PatternLabel(matched), Some(parent)) = (
                     self.envs[target as usize].kind.clone(),
-                    self.envs[target as usize].up,
+                    self.envs[target as usize].up(),
                 ) else {
                     return Ok(None);
                 };
@@ -3828,7 +3860,8 @@ impl Engine {
                     Expr::Ref(Ref::Var { up, slot }) => {
                         let target = self.env_at(env, up);
                         match &self.envs[target as usize].kind {
-                            EnvKind::Vars(kv) => {
+                            EnvKind::Vars(i) => {
+                                let kv = &self.vars[*i as usize];
                                 if slot == 0 {
                                     kv.0.clone()
                                 } else {
@@ -4422,6 +4455,6 @@ mod size_tests {
         assert!(std::mem::size_of::<super::Conjunct>() <= 24);
         assert!(std::mem::size_of::<crate::value::Value>() <= 16);
         assert!(std::mem::size_of::<super::Cold>() <= 128);
-        assert!(std::mem::size_of::<super::Env>() <= 24);
+        assert!(std::mem::size_of::<super::Env>() <= 12);
     }
 }
