@@ -556,6 +556,11 @@ struct NodeFold {
 pub struct Engine {
     /// Values of literal scalar disjuncts, by expression (`literal_scalar`).
     literal_cache: FastMap<ExprId, Value>,
+    /// The disjunction a leaf field keeps when nothing decided it, by the
+    /// first disjunct's expression: every use of a definition's field
+    /// (`protocol: *"TCP" | "UDP"`) shares one list instead of two
+    /// allocations each.
+    leaf_disj_cache: FastMap<ExprId, Rc<Vec<(Value, bool)>>>,
     /// Scratch space of `allowed`, reused between calls.
     scratch_parents: Vec<usize>,
     scratch_fold: Vec<NodeFold>,
@@ -655,6 +660,21 @@ fn is_plain_scalar(v: &Value) -> bool {
 
 /// Whether two plain scalars are the same value (kind included: `1` and
 /// `1.0` are different disjuncts).
+/// Whether two scalars are the same value written the same way (so one
+/// may stand for the other in output): shared numbers, equal strings.
+fn identical_scalar(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Top, Value::Top) | (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Kind(x), Value::Kind(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Num(x), Value::Num(y)) => Rc::ptr_eq(x, y),
+        (Value::Bound(o1, v1), Value::Bound(o2, v2)) => o1 == o2 && identical_scalar(v1, v2),
+        (Value::Conj(x), Value::Conj(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
 fn same_scalar(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Top, Value::Top) => true,
@@ -694,6 +714,7 @@ impl Engine {
     pub fn new(prog: Program, labels: Interner) -> Engine {
         Engine {
             literal_cache: FastMap::default(),
+            leaf_disj_cache: FastMap::default(),
             scratch_parents: Vec::new(),
             scratch_fold: Vec::new(),
             prog,
@@ -785,6 +806,8 @@ impl Engine {
         self.let_cache
             .retain(|&(env, e), val| env < ne && e < nx && !refers_past(val, nv));
         self.literal_cache.retain(|&e, _| e < nx);
+        self.leaf_disj_cache
+            .retain(|&e, ds| e < nx && !ds.iter().any(|(x, _)| refers_past(x, nv)));
         if self.v.len() < self.budget.limits.max_values
             && self
                 .stopped
@@ -2840,9 +2863,38 @@ impl Engine {
         }
         self.v[v as usize].value = match vals.len() {
             1 => vals.pop().expect("one value").0,
-            _ => Value::Disj(Rc::new(vals.into_vec())),
+            _ => Value::Disj(self.shared_leaf_disjunction(groups, vals)),
         };
         true
+    }
+
+    /// The list of a leaf's remaining disjuncts, shared with an earlier
+    /// leaf that kept the very same values from the same disjunction.
+    fn shared_leaf_disjunction(
+        &mut self,
+        groups: &[DisjGroup],
+        vals: SmallVec<[(Value, bool); 4]>,
+    ) -> Rc<Vec<(Value, bool)>> {
+        let key = match groups.first().and_then(|g| g.disjuncts.first()) {
+            Some((
+                Conjunct {
+                    kind: CKind::Expr(e),
+                    ..
+                },
+                _,
+            )) => *e,
+            _ => return Rc::new(vals.into_vec()),
+        };
+        if let Some(ds) = self.leaf_disj_cache.get(&key) {
+            let same = ds.len() == vals.len()
+                && (ds.iter().zip(&vals)).all(|(a, b)| a.1 == b.1 && identical_scalar(&a.0, &b.0));
+            if same {
+                return ds.clone();
+            }
+        }
+        let ds = Rc::new(vals.into_vec());
+        self.leaf_disj_cache.insert(key, ds.clone());
+        ds
     }
 
     /// The positions unifying literal `e` records (each side of `&`).
