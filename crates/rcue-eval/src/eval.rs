@@ -242,10 +242,6 @@ pub struct Vertex {
     n_decl: u16,
     /// Rarely set conditions, one bit each (`flags`).
     flags: u8,
-    /// Conjuncts and closedness nodes the vertex had before processing
-    /// (processing appends more; disjunct candidates start from these).
-    pub orig_conjuncts: u32,
-    pub orig_nodes: u32,
 }
 
 /// The parts of a vertex that few vertices use, behind one pointer: most
@@ -409,8 +405,6 @@ impl Vertex {
             places: SmallVec::new(),
             n_decl: 0,
             flags: 0,
-            orig_conjuncts: 0,
-            orig_nodes: 1,
         }
     }
 
@@ -438,6 +432,13 @@ impl Vertex {
             0 => None,
             _ => self.close.get_mut(n as usize - 1),
         }
+    }
+
+    /// How many of the conjuncts the vertex had before processing:
+    /// processing appends only comprehension bodies (`bodies`), and
+    /// disjunct candidates and a retry start from the others.
+    pub fn orig_conjuncts(&self) -> usize {
+        self.bodies().first().map_or(self.conjuncts.len(), |b| b.0)
     }
 
     /// How many closedness nodes there are, the root included.
@@ -1314,6 +1315,9 @@ impl Engine {
             // A previous attempt ran into a cycle: start afresh, now that
             // more of the values around may be known.
             let vx = &mut self.v[v as usize];
+            // (Before the bodies are forgotten: they mark where the
+            // original conjuncts end.)
+            let n = vx.orig_conjuncts();
             if let Some(c) = &mut vx.cold {
                 c.err = None;
             }
@@ -1326,15 +1330,12 @@ impl Engine {
                 c.groups.clear();
                 c.validators.clear();
                 c.deferred.clear();
-                // Comprehension bodies come after the original conjuncts.
                 c.bodies.clear();
             }
-            let n = vx.orig_conjuncts as usize;
             vx.conjuncts.truncate(n);
         }
         self.v[v as usize].state = State::Processing;
-        self.v[v as usize].orig_conjuncts = self.v[v as usize].conjuncts.len() as u32;
-        self.v[v as usize].orig_nodes = self.v[v as usize].node_count() as u32;
+        let orig_nodes = self.v[v as usize].node_count();
         let mut i = 0;
         let original = self.v[v as usize].conjuncts.len();
         loop {
@@ -1379,7 +1380,7 @@ impl Engine {
         self.finish_lists(v);
         self.apply_patterns(v);
         if !self.v[v as usize].groups().is_empty() {
-            self.expand_disjunctions(v);
+            self.expand_disjunctions(v, orig_nodes);
         } else {
             self.check_closedness(v);
             self.check_kind(v);
@@ -2502,7 +2503,9 @@ impl Engine {
 
     // ---- disjunctions ----
 
-    fn expand_disjunctions(&mut self, v: VId) {
+    /// `orig_nodes`: how many closedness nodes `v` had before processing
+    /// (the conjuncts candidates start from refer to those).
+    fn expand_disjunctions(&mut self, v: VId, orig_nodes: usize) {
         if self.disj_depth >= MAX_DISJ_NESTING {
             let e = EvalError::new(
                 ErrKind::StructuralCycle,
@@ -2512,7 +2515,7 @@ impl Engine {
             return;
         }
         self.disj_depth += 1;
-        self.expand_disjunctions_inner(v);
+        self.expand_disjunctions_inner(v, orig_nodes);
         self.disj_depth -= 1;
     }
 
@@ -2908,7 +2911,7 @@ impl Engine {
         }
     }
 
-    fn expand_disjunctions_inner(&mut self, v: VId) {
+    fn expand_disjunctions_inner(&mut self, v: VId, orig_nodes: usize) {
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
         let groups = self.v[v as usize].take_cold(|c| &mut c.groups);
@@ -3028,11 +3031,11 @@ impl Engine {
             {
                 let src = &self.v[v as usize];
                 let conjuncts: SmallVec<[Conjunct; 1]> =
-                    SmallVec::from(&src.conjuncts[..src.orig_conjuncts as usize]);
+                    SmallVec::from(&src.conjuncts[..src.orig_conjuncts()]);
                 // Conjunct nodes refer to v's closedness tree as it was
                 // before processing: copy that shape, without what
                 // processing recorded in it.
-                let shape: ThinVec<CloseNode> = src.close[..src.orig_nodes as usize - 1]
+                let shape: ThinVec<CloseNode> = src.close[..orig_nodes - 1]
                     .iter()
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
@@ -3053,8 +3056,6 @@ impl Engine {
                 let wx = &mut self.v[w as usize];
                 wx.value = val;
                 wx.set_pos(&pos);
-                wx.orig_conjuncts = wx.conjuncts.len() as u32;
-                wx.orig_nodes = wx.node_count() as u32;
                 wx.state = State::Done;
                 survivors.push((w, def));
                 continue;
@@ -3107,7 +3108,7 @@ impl Engine {
                 // matter only when the outer one fails too.)
                 self.v[v as usize].cold_mut().groups = groups;
                 self.exact_disjunctions = true;
-                self.expand_disjunctions_inner(v);
+                self.expand_disjunctions_inner(v, orig_nodes);
                 self.exact_disjunctions = false;
             }
             0 => {
@@ -4503,7 +4504,7 @@ mod size_tests {
 
     #[test]
     fn vertex_stays_small() {
-        assert!(std::mem::size_of::<super::Vertex>() <= 128);
+        assert!(std::mem::size_of::<super::Vertex>() <= 120);
         assert!(std::mem::size_of::<super::Conjunct>() <= 24);
         assert!(std::mem::size_of::<crate::value::Value>() <= 16);
         assert!(std::mem::size_of::<super::Cold>() <= 128);

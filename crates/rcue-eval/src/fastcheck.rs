@@ -91,11 +91,7 @@ impl FastSchema {
     /// anything outside the supported subset.
     pub fn compile(engine: &Engine, root: crate::value::VId, expr: Option<ExprId>) -> Option<Self> {
         let root_v = &engine.v[root as usize];
-        let n = if root_v.orig_conjuncts > 0 {
-            root_v.orig_conjuncts as usize
-        } else {
-            root_v.conjuncts.len()
-        };
+        let n = root_v.orig_conjuncts();
         let mut files = Vec::new();
         for c in &root_v.conjuncts[..n] {
             match (&c.kind, c.env) {
