@@ -6,7 +6,9 @@
 # Usage: bench/run.sh [runs] [sizes]
 #   sizes: app counts of the generated workload (default "1000 5000 20000")
 # Environment: BENCH_YAML_MB (default 50) sizes the `vet` stream;
-# BENCH_TIMEOUT (default 120) bounds each run, in seconds.
+# BENCH_TIMEOUT (default 120) bounds each run, in seconds; BENCH_PROFILE
+# (default dist, the whole-program-optimised build users are told to make)
+# picks the cargo profile rcue is built with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -15,8 +17,10 @@ yaml_mb=${BENCH_YAML_MB:-50}
 limit=${BENCH_TIMEOUT:-120}
 target=${CARGO_TARGET_DIR:-target}
 cargo build --release -p rcue -p rcue-syntax -p rcue-eval --examples --quiet
-cargo build --release -p rcue --quiet
-rcue=$target/release/rcue
+profile=${BENCH_PROFILE:-dist}
+cargo build --profile "$profile" -p rcue --quiet
+rcue=$target/$profile/rcue
+echo "rcue built with the $profile profile"
 gen=$target/release/examples/gen_workload
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
