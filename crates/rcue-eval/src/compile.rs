@@ -659,7 +659,7 @@ impl<'a> Compiler<'a> {
             }
             if i == 0 {
                 if let Some(p) = self.imports.get(name) {
-                    let e = Expr::Ref(Ref::Import(Text::from(p.clone())));
+                    let e = Expr::Ref(Ref::Import(Text::from(&**p)));
                     self.used_imports.insert(name.to_string());
                     return self.add(e, span);
                 }
@@ -669,7 +669,7 @@ impl<'a> Compiler<'a> {
             return id;
         }
         if let Some(key) = self.names.get(name) {
-            return self.add(Expr::Ref(Ref::Import(Text::from(key.clone()))), span);
+            return self.add(Expr::Ref(Ref::Import(Text::from(&**key))), span);
         }
         if self.auto_std {
             if let Some(p) = std_package_named(name) {

@@ -314,6 +314,7 @@ static ROOT_NODE: CloseNode = CloseNode {
     open: false,
     has_struct: false,
 };
+
 /// `Vertex::label_bits` of a vertex without a label.
 const NO_LABEL: u32 = u32::MAX;
 /// Marks an index label in `Vertex::label_bits`.
@@ -659,8 +660,6 @@ fn is_plain_scalar(v: &Value) -> bool {
     }
 }
 
-/// Whether two plain scalars are the same value (kind included: `1` and
-/// `1.0` are different disjuncts).
 /// Whether two scalars are the same value written the same way (so one
 /// may stand for the other in output): shared numbers, equal strings.
 fn identical_scalar(a: &Value, b: &Value) -> bool {
@@ -676,6 +675,8 @@ fn identical_scalar(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Whether two plain scalars are the same value (kind included: `1` and
+/// `1.0` are different disjuncts).
 fn same_scalar(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Top, Value::Top) => true,

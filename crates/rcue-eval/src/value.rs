@@ -54,24 +54,6 @@ impl From<String> for Text {
     }
 }
 
-impl From<&String> for Text {
-    fn from(s: &String) -> Text {
-        Text::from(s.as_str())
-    }
-}
-
-impl From<Rc<str>> for Text {
-    fn from(s: Rc<str>) -> Text {
-        Text::from(&*s)
-    }
-}
-
-impl From<&Text> for Rc<str> {
-    fn from(s: &Text) -> Rc<str> {
-        Rc::from(s.as_str())
-    }
-}
-
 impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self)
