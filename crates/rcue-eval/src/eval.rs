@@ -2150,7 +2150,8 @@ impl Engine {
         // its own, so no closedness node of the field serves it: the root
         // does (a node mirrored for it cost two allocations, for most
         // fields of every use of a definition).
-        let cn = if self.is_scalar_literal_or_choice(value) {
+        // (Under the root, the field's root serves anyway.)
+        let cn = if n == 0 || self.is_scalar_literal_or_choice(value) {
             0
         } else {
             self.child_node(v, n, arc)
