@@ -1066,10 +1066,16 @@ impl Engine {
 
     /// Whether node `n` of `v` or one of its ancestors is a definition or
     /// `close()`.
-    fn closed_above(&self, v: VId, mut n: u32) -> bool {
+    fn closed_above(&self, v: VId, n: u32) -> bool {
+        self.kind_above(v, n, |k| matches!(k, NodeKind::Def | NodeKind::Close))
+    }
+
+    /// Whether node `n` of `v` or one of its ancestors is of a kind `want`
+    /// accepts.
+    fn kind_above(&self, v: VId, mut n: u32, want: impl Fn(NodeKind) -> bool) -> bool {
         let vx = &self.v[v as usize];
         while let Some(node) = vx.get_node(n) {
-            if matches!(node.kind, NodeKind::Def | NodeKind::Close) {
+            if want(node.kind) {
                 return true;
             }
             n = node.parent;
@@ -1092,15 +1098,10 @@ impl Engine {
     }
 
     /// Whether node `n` of `v` or one of its ancestors can be closed.
-    fn may_close_above(&self, v: VId, mut n: u32) -> bool {
-        let vx = &self.v[v as usize];
-        while let Some(node) = vx.get_node(n) {
-            if matches!(node.kind, NodeKind::Def | NodeKind::Close | NodeKind::Embed) {
-                return true;
-            }
-            n = node.parent;
-        }
-        false
+    fn may_close_above(&self, v: VId, n: u32) -> bool {
+        self.kind_above(v, n, |k| {
+            matches!(k, NodeKind::Def | NodeKind::Close | NodeKind::Embed)
+        })
     }
 
     /// Whether a struct literal arrived at node `i` or below it.
