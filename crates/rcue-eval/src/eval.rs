@@ -336,9 +336,14 @@ pub mod flags {
 }
 
 impl Cold {
-    /// Whether nothing here matters once the vertex is processed
-    /// (`seen_groups` and `disj_level` only count during processing).
-    fn is_idle(&self) -> bool {
+    /// Forgets what only guarded processing, once it ends: nothing unifies
+    /// into a processed vertex again (a retry after a cycle starts these
+    /// afresh), so the record of inlined vertices and the disjunction
+    /// counts go. Returns whether nothing is left that matters.
+    fn finish_processing(&mut self) -> bool {
+        self.inlined = ThinVec::new();
+        self.seen_groups = ThinVec::new();
+        self.seen_first = 0;
         self.arc_map.is_none()
             && self.choices.is_empty()
             && self.forward.is_none()
@@ -348,7 +353,6 @@ impl Cold {
             && self.pending.is_empty()
             && self.pending_dyn.is_empty()
             && self.groups.is_empty()
-            && self.inlined.is_empty()
             && self.validators.is_empty()
             && self.deferred.is_empty()
             && self.bodies.is_empty()
@@ -1389,16 +1393,8 @@ impl Engine {
         }
         let vx = &mut self.v[v as usize];
         vx.state = State::Done;
-        if let Some(c) = &mut vx.cold {
-            // Nothing unifies into a processed vertex again (a retry after
-            // a cycle starts these afresh): the record of what was inlined
-            // here only guarded this processing.
-            c.inlined = ThinVec::new();
-            c.seen_groups = ThinVec::new();
-            c.seen_first = 0;
-            if c.is_idle() {
-                vx.cold = None;
-            }
+        if vx.cold.as_mut().is_some_and(|c| c.finish_processing()) {
+            vx.cold = None;
         }
         if self.v[v as usize]
             .err()
