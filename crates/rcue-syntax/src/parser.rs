@@ -823,7 +823,16 @@ where
         Open,
         Try,
     }
-    let postfix = choice((
+    // Most operands have no postfix: one token test rejects all five forms.
+    let postfix_start = one_of([
+        Token::Dot,
+        Token::LBracket,
+        Token::Ellipsis,
+        Token::Question,
+        Token::LParen,
+    ])
+    .rewind();
+    let postfix = postfix_start.ignore_then(choice((
         just(Token::Dot)
             .ignore_then(choice((
                 ident().map(LabelKind::Ident),
@@ -873,7 +882,7 @@ where
             .collect::<Vec<_>>()
             .delimited_by(just(Token::LParen), just(Token::RParen))
             .map(Postfix::Call),
-    ));
+    )));
     let primary = operand
         .foldl_with(postfix.repeated(), |x, p, e| {
             let kind = match p {
