@@ -14,6 +14,7 @@ pub mod ast;
 pub mod data;
 pub mod dump;
 pub mod error;
+mod fast_parse;
 pub mod format;
 pub mod generate;
 pub mod lexer;

@@ -10,7 +10,7 @@
 //! `skip_unit`, `label_group_ahead` and the shared start of `x[i]` and
 //! `x[lo:hi]`).
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -19,6 +19,7 @@ use chumsky::prelude::*;
 
 use crate::ast::*;
 use crate::error::SyntaxError;
+use crate::fast_parse;
 use crate::lexer::{lex, Token};
 use crate::literal::{check_number, decode_string};
 use crate::parse_error::{Expected, GrammarError, ParseError, Quick, Reason};
@@ -34,6 +35,36 @@ type TokenInput<'t, 's> = MappedInput<'t, Token<'s>, SimpleSpan, &'t [(Token<'s>
 
 fn sp(s: SimpleSpan) -> Span {
     Span::new(s.start, s.end)
+}
+
+thread_local! {
+    /// Whether parses on this thread may take the fast path; tests turn it
+    /// off to compare the two parsers.
+    static FAST_PATH: Cell<bool> = const { Cell::new(true) };
+}
+
+/// `parse_file` with the `chumsky` grammar alone, interpolations included
+/// (for tests that compare it with the fast path).
+#[doc(hidden)]
+pub fn parse_file_without_fast_path(src: &str) -> (File, Vec<SyntaxError>) {
+    FAST_PATH.set(false);
+    let out = parse_file(src);
+    FAST_PATH.set(true);
+    out
+}
+
+/// Whether the fast path parses `src` (for tests of its coverage).
+#[doc(hidden)]
+pub fn takes_fast_path(src: &str) -> bool {
+    let lexed = lex(src, 0);
+    if check_limits(&lexed.tokens).is_some() {
+        return false;
+    }
+    let tokens: Vec<(Token, SimpleSpan)> = (lexed.tokens.iter())
+        .filter(|(t, _)| *t != Token::Error)
+        .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
+        .collect();
+    fast_parse::parse_file(&tokens, src.len()).is_some()
 }
 
 /// Parses one CUE source file. `base` is the offset of `src` in its file
@@ -71,14 +102,24 @@ fn parse_file_in(src: &str, quick_first: bool) -> (File, Vec<SyntaxError>) {
         .filter(|(t, _)| *t != Token::Error)
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
-    let (file, errs, gave_up) = parse_twice(
-        quick_first,
-        &tokens,
-        eoi,
-        file_parser::<Quick>,
-        file_parser::<ParseError>,
-    );
-    add_parse_errors(&mut errors, errs, gave_up, src.len());
+    let fast = match quick_first && FAST_PATH.get() {
+        true => fast_parse::parse_file(&tokens, src.len()),
+        false => None,
+    };
+    let file = match fast {
+        Some(file) => Some(file),
+        None => {
+            let (file, errs, gave_up) = parse_twice(
+                quick_first,
+                &tokens,
+                eoi,
+                file_parser::<Quick>,
+                file_parser::<ParseError>,
+            );
+            add_parse_errors(&mut errors, errs, gave_up, src.len());
+            file
+        }
+    };
     let mut file = file.unwrap_or(empty);
     file.comments = lexed.comments;
     file.span = Span::new(0, src.len());
@@ -106,6 +147,11 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
         .filter(|(t, _)| *t != Token::Error)
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
+    if FAST_PATH.get() {
+        if let Some(expr) = fast_parse::parse_expr(&tokens, end) {
+            return (expr, errors);
+        }
+    }
     let eoi = SimpleSpan::from(end..end);
     let (expr, errs, gave_up) = parse_twice(
         true,
@@ -429,8 +475,8 @@ type Rule<'t, I, O, E> = Rc<OnceCell<Boxed<'t, 't, I, O, extra::Err<E>>>>;
 
 /// Stack kept free below a rule's parse, and the size of each extension
 /// when it runs short (the nesting depth is bounded before parsing).
-const STACK_RED_ZONE: usize = 128 * 1024;
-const STACK_GROWTH: usize = 4 * 1024 * 1024;
+pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// A use of `rule`. It holds the rule weakly: rules that held each other
 /// strongly (chumsky's declared recursive parsers) formed a cycle, and the
@@ -1074,7 +1120,7 @@ where
 
 /// Builds the left-associative tree of `first (op operand)*` by operator
 /// precedence (spec: Operator precedence).
-fn build_binary(first: Expr, rest: Vec<(BinaryOp, Expr)>) -> Expr {
+pub(crate) fn build_binary(first: Expr, rest: Vec<(BinaryOp, Expr)>) -> Expr {
     if rest.is_empty() {
         return first;
     }
@@ -1108,7 +1154,7 @@ fn build_binary(first: Expr, rest: Vec<(BinaryOp, Expr)>) -> Expr {
 
 /// Whether a token can begin an operand (so `x...` followed by it is an
 /// ellipsis with a type, not a postfix open).
-fn starts_operand(t: &Token) -> bool {
+pub(crate) fn starts_operand(t: &Token) -> bool {
     matches!(
         t,
         Token::Ident(_)
