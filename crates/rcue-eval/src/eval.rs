@@ -2530,6 +2530,9 @@ impl Engine {
         if !self.merge_scalar_disjunctions || self.exact_disjunctions {
             return None;
         }
+        if let [g] = groups {
+            return self.merge_one_group(g);
+        }
         // Candidates find their choices by the order groups are met in;
         // a disjunct of another kind may bring groups of its own and shift
         // the ones after it, so only the groups before the first such
@@ -2585,6 +2588,33 @@ impl Engine {
         self.merges += 1;
         Some(MergedDisj {
             prefix: ends.len(),
+            disjuncts: acc,
+        })
+    }
+
+    /// `merge_scalar_groups` of a single group (most vertices with a
+    /// disjunction have one): its distinct values, without the products.
+    fn merge_one_group(&mut self, g: &DisjGroup) -> Option<MergedDisj> {
+        let has_default = g.disjuncts.iter().any(|(_, d)| *d);
+        let mut acc = MergedValues::with_capacity(g.disjuncts.len());
+        for (j, (c, def)) in g.disjuncts.iter().enumerate() {
+            // Met with top: the value itself, unless it is bottom.
+            let m = self.scalar_disjunct(c)?;
+            if m.is_bottom() {
+                continue;
+            }
+            let d = !has_default || *def;
+            match acc.iter_mut().find(|(x, _, _)| same_scalar(x, &m)) {
+                Some(slot) => slot.1 |= d,
+                None => acc.push((m, d, smallvec::smallvec![j])),
+            }
+        }
+        if acc.is_empty() || acc.len() > self.budget.limits.max_disjuncts {
+            return None;
+        }
+        self.merges += 1;
+        Some(MergedDisj {
+            prefix: 1,
             disjuncts: acc,
         })
     }
