@@ -461,30 +461,35 @@ impl<'t, 's> Descent<'t, 's> {
         false
     }
 
-    fn field(&mut self) -> Option<Field> {
-        let from = self.at;
-        let mut labels: Vec<Label> = Vec::new();
-        loop {
-            let save = self.at;
-            if !self.could_start_label() || !self.label_group_ahead() {
-                break;
-            }
-            match self.label() {
-                Some(l) if self.eat(Token::Colon) => labels.push(l),
-                _ => {
-                    self.at = save;
-                    break;
-                }
+    /// One label and `:`, or `None` with the cursor where it was.
+    fn label_colon(&mut self) -> Option<Label> {
+        let save = self.at;
+        if !self.could_start_label() || !self.label_group_ahead() {
+            return None;
+        }
+        match self.label() {
+            Some(l) if self.eat(Token::Colon) => Some(l),
+            _ => {
+                self.at = save;
+                None
             }
         }
-        if labels.is_empty() {
-            return None;
+    }
+
+    fn field(&mut self) -> Option<Field> {
+        let from = self.at;
+        // `a: b: c` has several labels; most fields have one, kept apart
+        // from the rest so that they cost no allocation.
+        let first = self.label_colon()?;
+        let mut outer: Vec<Label> = Vec::new();
+        let mut innermost = first;
+        while let Some(l) = self.label_colon() {
+            outer.push(std::mem::replace(&mut innermost, l));
         }
         let value = self.alias_expr()?;
         let attrs = self.attributes();
         let end = self.span(from).end as usize;
-        let mut labels = labels.into_iter().rev();
-        let innermost = labels.next()?;
+        let labels = outer.into_iter().rev();
         let mut field = Field {
             span: Span::new(innermost.span.start as usize, end),
             label: innermost,
