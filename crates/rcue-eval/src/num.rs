@@ -99,6 +99,13 @@ impl Num {
     /// Parses an integer literal as written in CUE: decimal with `_`
     /// separators, `0x`/`0o`/`0b`, or with an SI/IEC multiplier.
     pub fn parse_int(text: &str) -> Result<Num, NumError> {
+        // Most literals are short decimal integers: read them as a machine
+        // word instead of through big-integer text parsing.
+        if (1..=18).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(n) = text.parse::<u64>() {
+                return Ok(Num::int(n));
+            }
+        }
         let t: String = text.chars().filter(|&c| c != '_').collect();
         let bad = || NumError::Invalid(format!("invalid integer literal {text:?}"));
         let radix = |s: &str, r: u32| {
@@ -441,6 +448,15 @@ mod tests {
             let mut out = String::from("x");
             n.write_json(&mut out);
             assert_eq!(out, format!("x{}", n.to_json()), "{n:?}");
+        }
+    }
+
+    #[test]
+    fn short_decimal_literals_read_as_the_long_path_does() {
+        // 18 digits take the machine-word path, 19 the big-integer one.
+        for t in ["0", "007", "42", "999999999999999999", "1000000000000000000"] {
+            let long = BigInt::parse_bytes(t.as_bytes(), 10).map(Num::int).unwrap();
+            assert_eq!(i(t), long, "{t}");
         }
     }
 
