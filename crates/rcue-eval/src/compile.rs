@@ -92,8 +92,9 @@ enum Binding {
 
 #[derive(Default)]
 struct Scope {
-    /// (foldhash: scopes are made and searched for every struct literal.)
-    names: HashMap<String, Binding, foldhash::fast::RandomState>,
+    /// Keyed by the name's label (`Interner::ident`): interned once, then
+    /// compared as a number at each scope a reference is looked up in.
+    names: HashMap<Label, Binding, foldhash::fast::RandomState>,
     /// Whether the scope is a struct literal's (what `self` refers to).
     is_struct: bool,
 }
@@ -293,15 +294,19 @@ impl<'a> Compiler<'a> {
                         AstLabel::String(s) => s.as_plain().map(|t| self.labels.string(t)),
                         _ => None,
                     };
-                    if let (AstLabel::Ident(i), Some(l)) = (&f.label.kind, label) {
-                        scope.names.insert(i.name.clone(), Binding::Field(l));
+                    if let (AstLabel::Ident(_), Some(l)) = (&f.label.kind, label) {
+                        scope.names.insert(l, Binding::Field(l));
                     }
                     if let (Some(a), Some(l)) = (&f.label.alias, label) {
-                        scope.names.insert(a.name.clone(), Binding::Field(l));
+                        scope
+                            .names
+                            .insert(self.labels.ident(&a.name), Binding::Field(l));
                     }
                     if let (Some(p), Some(l)) = (&f.label.postfix_alias, label) {
                         if p.value.name != "_" {
-                            scope.names.insert(p.value.name.clone(), Binding::Field(l));
+                            scope
+                                .names
+                                .insert(self.labels.ident(&p.value.name), Binding::Field(l));
                         }
                         if let Some(k) = p.label.as_ref().filter(|k| k.name != "_") {
                             let name = self.labels.name(l);
@@ -309,14 +314,16 @@ impl<'a> Compiler<'a> {
                                 .prog
                                 .add(Expr::Str(Text::from(name.as_str())), Pos::default());
                             scope.names.insert(
-                                k.name.clone(),
+                                self.labels.ident(&k.name),
                                 Binding::Let(id, Rc::from(k.name.as_str())),
                             );
                         }
                     }
                     if let ExprKind::Alias(a, _) = &f.value.kind {
                         if let Some(l) = label {
-                            scope.names.insert(a.name.clone(), Binding::Field(l));
+                            scope
+                                .names
+                                .insert(self.labels.ident(&a.name), Binding::Field(l));
                         }
                     }
                     if label.is_none() && !matches!(f.label.kind, AstLabel::Pattern(..)) {
@@ -329,7 +336,9 @@ impl<'a> Compiler<'a> {
                             f.label.postfix_alias.as_ref().map(|p| p.value.name.clone()),
                         ];
                         for n in names.into_iter().flatten().filter(|n| n != "_") {
-                            scope.names.insert(n, Binding::DynField(id));
+                            scope
+                                .names
+                                .insert(self.labels.ident(&n), Binding::DynField(id));
                         }
                         if let Some(k) = f
                             .label
@@ -339,7 +348,7 @@ impl<'a> Compiler<'a> {
                             .filter(|k| k.name != "_")
                         {
                             scope.names.insert(
-                                k.name.clone(),
+                                self.labels.ident(&k.name),
                                 Binding::Let(id, Rc::from(k.name.as_str())),
                             );
                         }
@@ -351,16 +360,17 @@ impl<'a> Compiler<'a> {
                     // a placeholder keeps the name visible to earlier uses.
                     let id = self.prog.add(Expr::Top, Pos::default());
                     scope.names.insert(
-                        l.name.name.clone(),
+                        self.labels.ident(&l.name.name),
                         Binding::Let(id, Rc::from(l.name.name.as_str())),
                     );
                 }
                 ast::Decl::Embed(e) => {
                     if let ExprKind::Alias(a, _) = &e.kind {
                         let id = self.prog.add(Expr::Top, Pos::default());
-                        scope
-                            .names
-                            .insert(a.name.clone(), Binding::Let(id, Rc::from(a.name.as_str())));
+                        scope.names.insert(
+                            self.labels.ident(&a.name),
+                            Binding::Let(id, Rc::from(a.name.as_str())),
+                        );
                     }
                 }
                 _ => {}
@@ -380,7 +390,8 @@ impl<'a> Compiler<'a> {
         };
         self.declare(&mut scope, decls);
         if let Some(a) = alias {
-            scope.names.entry(a).or_insert(Binding::SelfStruct);
+            let key = self.labels.ident(&a);
+            scope.names.entry(key).or_insert(Binding::SelfStruct);
         }
         self.scopes.push(scope);
         let lit = self.struct_body(decls);
@@ -412,8 +423,9 @@ impl<'a> Compiler<'a> {
                 ast::Decl::Embed(e) => {
                     let id = self.expr(e);
                     if let ExprKind::Alias(a, _) = &e.kind {
+                        let key = self.labels.ident(&a.name);
                         if let Some(Binding::Let(slot, _)) =
-                            self.scopes.last().and_then(|s| s.names.get(&a.name))
+                            self.scopes.last().and_then(|s| s.names.get(&key))
                         {
                             let slot = *slot;
                             self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
@@ -429,8 +441,9 @@ impl<'a> Compiler<'a> {
                 }
                 ast::Decl::Let(l) => {
                     let id = self.expr(&l.value);
+                    let key = self.labels.ident(&l.name.name);
                     if let Some(Binding::Let(slot, _)) =
-                        self.scopes.last().and_then(|s| s.names.get(&l.name.name))
+                        self.scopes.last().and_then(|s| s.names.get(&key))
                     {
                         let slot = *slot;
                         self.prog.exprs[slot as usize] = self.prog.exprs[id as usize].clone();
@@ -469,22 +482,30 @@ impl<'a> Compiler<'a> {
                 let pattern = self.expr(pattern);
                 let mut scope = Scope::default();
                 if let Some(a) = alias {
-                    scope.names.insert(a.name.clone(), Binding::PatternLabel);
+                    scope
+                        .names
+                        .insert(self.labels.ident(&a.name), Binding::PatternLabel);
                 }
                 if let Some(a) = &label.alias {
-                    scope.names.insert(a.name.clone(), Binding::PatternField);
+                    scope
+                        .names
+                        .insert(self.labels.ident(&a.name), Binding::PatternField);
                 }
                 if let ExprKind::Alias(a, _) = &f.value.kind {
-                    scope.names.insert(a.name.clone(), Binding::PatternField);
+                    scope
+                        .names
+                        .insert(self.labels.ident(&a.name), Binding::PatternField);
                 }
                 if let Some(p) = &label.postfix_alias {
                     if p.value.name != "_" {
                         scope
                             .names
-                            .insert(p.value.name.clone(), Binding::PatternField);
+                            .insert(self.labels.ident(&p.value.name), Binding::PatternField);
                     }
                     if let Some(k) = p.label.as_ref().filter(|k| k.name != "_") {
-                        scope.names.insert(k.name.clone(), Binding::PatternLabel);
+                        scope
+                            .names
+                            .insert(self.labels.ident(&k.name), Binding::PatternLabel);
                     }
                 }
                 self.scopes.push(scope);
@@ -532,7 +553,10 @@ impl<'a> Compiler<'a> {
         ];
         for scope in self.scopes.iter().rev().take(1) {
             for n in names.iter().flatten() {
-                match scope.names.get(n) {
+                let Some(key) = self.labels.find_ident(n) else {
+                    continue;
+                };
+                match scope.names.get(&key) {
                     Some(Binding::DynField(id)) => return Some(*id),
                     Some(Binding::Let(id, _)) if self.dyn_slots.contains(id) => return Some(*id),
                     _ => {}
@@ -579,11 +603,15 @@ impl<'a> Compiler<'a> {
                     let mut scope = Scope::default();
                     if let Some(k) = key {
                         if k.name != "_" {
-                            scope.names.insert(k.name.clone(), Binding::Var(0));
+                            scope
+                                .names
+                                .insert(self.labels.ident(&k.name), Binding::Var(0));
                         }
                     }
                     if value.name != "_" {
-                        scope.names.insert(value.name.clone(), Binding::Var(1));
+                        scope
+                            .names
+                            .insert(self.labels.ident(&value.name), Binding::Var(1));
                     }
                     self.scopes.push(scope);
                     pushed += 1;
@@ -596,7 +624,9 @@ impl<'a> Compiler<'a> {
                     let e = self.expr(&l.value);
                     clauses.push(Clause::Let(e));
                     let mut scope = Scope::default();
-                    scope.names.insert(l.name.name.clone(), Binding::Var(0));
+                    scope
+                        .names
+                        .insert(self.labels.ident(&l.name.name), Binding::Var(0));
                     self.scopes.push(scope);
                     pushed += 1;
                 }
@@ -606,7 +636,9 @@ impl<'a> Compiler<'a> {
                     self.in_try = outer;
                     clauses.push(Clause::Try(e));
                     let mut scope = Scope::default();
-                    scope.names.insert(l.name.name.clone(), Binding::Var(0));
+                    scope
+                        .names
+                        .insert(self.labels.ident(&l.name.name), Binding::Var(0));
                     self.scopes.push(scope);
                     pushed += 1;
                 }
@@ -643,9 +675,12 @@ impl<'a> Compiler<'a> {
 
     fn resolve(&mut self, name: &str, span: rcue_syntax::Span) -> ExprId {
         let depth = self.scopes.len();
+        // Every declared name was interned; one that was not is declared
+        // in no scope.
+        let key = self.labels.find_ident(name);
         for (i, scope) in self.scopes.iter().enumerate().rev() {
             let up = (depth - 1 - i) as u32;
-            if let Some(b) = scope.names.get(name) {
+            if let Some(b) = key.and_then(|k| scope.names.get(&k)) {
                 let e = match b.clone() {
                     Binding::Field(label) => Expr::Ref(Ref::Field { up, label }),
                     Binding::Let(expr, name) => Expr::Ref(Ref::Let { up, expr, name }),

@@ -35,7 +35,11 @@ pub struct Interner {
 impl Interner {
     /// Interns an identifier label: its kind follows from its spelling.
     pub fn ident(&mut self, name: &str) -> Label {
-        let kind = if name.starts_with("_#") {
+        self.intern(name, Self::ident_kind(name))
+    }
+
+    fn ident_kind(name: &str) -> LabelKind {
+        if name.starts_with("_#") {
             LabelKind::HiddenDefinition
         } else if name.starts_with('#') {
             LabelKind::Definition
@@ -43,8 +47,14 @@ impl Interner {
             LabelKind::Hidden
         } else {
             LabelKind::Regular
-        };
-        self.intern(name, kind)
+        }
+    }
+
+    /// The label `ident` would give `name`, if it was ever interned.
+    pub fn find_ident(&self, name: &str) -> Option<Label> {
+        let kind = Self::ident_kind(name);
+        let id = self.ids.get(name).and_then(|slots| slots[kind as usize])?;
+        Some(Label::Field(id))
     }
 
     /// Interns a quoted label, which is always a regular field.
