@@ -8,7 +8,8 @@
 # Environment: BENCH_YAML_MB (default 50) sizes the `vet` stream;
 # BENCH_TIMEOUT (default 120) bounds each run, in seconds; BENCH_PROFILE
 # (default dist, the whole-program-optimised build users are told to make)
-# picks the cargo profile rcue is built with.
+# picks the cargo profile rcue is built with; BENCH_BIN measures a binary built
+# beforehand instead (another revision's, for a comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -18,9 +19,14 @@ limit=${BENCH_TIMEOUT:-120}
 target=${CARGO_TARGET_DIR:-target}
 cargo build --release -p rcue -p rcue-syntax -p rcue-eval --examples --quiet
 profile=${BENCH_PROFILE:-dist}
-cargo build --profile "$profile" -p rcue --quiet
-rcue=$target/$profile/rcue
-echo "rcue built with the $profile profile"
+if [ -n "${BENCH_BIN:-}" ]; then
+  rcue=$BENCH_BIN
+  echo "rcue: $rcue"
+else
+  cargo build --profile "$profile" -p rcue --quiet
+  rcue=$target/$profile/rcue
+  echo "rcue built with the $profile profile"
+fi
 gen=$target/release/examples/gen_workload
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

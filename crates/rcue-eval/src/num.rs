@@ -454,7 +454,13 @@ mod tests {
     #[test]
     fn short_decimal_literals_read_as_the_long_path_does() {
         // 18 digits take the machine-word path, 19 the big-integer one.
-        for t in ["0", "007", "42", "999999999999999999", "1000000000000000000"] {
+        for t in [
+            "0",
+            "007",
+            "42",
+            "999999999999999999",
+            "1000000000000000000",
+        ] {
             let long = BigInt::parse_bytes(t.as_bytes(), 10).map(Num::int).unwrap();
             assert_eq!(i(t), long, "{t}");
         }
