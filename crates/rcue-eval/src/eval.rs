@@ -1603,15 +1603,22 @@ impl Engine {
     }
 
     fn unify_expr(&mut self, v: VId, e: ExprId, env: EnvId, node: u32) {
-        let expr = self.prog.expr(e).clone();
-        match expr {
-            Expr::Struct(lit) => self.unify_struct(v, &lit, env, node, e),
-            Expr::List(lit) => self.unify_list(v, &lit, env, node),
+        // Matched in place, taking copies or `Rc`s of what each arm needs
+        // (cloning the whole expression per conjunct was a measurable cost).
+        match *self.prog.expr(e) {
+            Expr::Struct(ref lit) => {
+                let lit = lit.clone();
+                self.unify_struct(v, &lit, env, node, e)
+            }
+            Expr::List(ref lit) => {
+                let lit = lit.clone();
+                self.unify_list(v, &lit, env, node)
+            }
             Expr::Binary(BinaryOp::And, a, b) => {
                 self.unify_expr(v, a, env, node);
                 self.unify_expr(v, b, env, node);
             }
-            Expr::Disjunction(ds) => {
+            Expr::Disjunction(ref ds) => {
                 let disjuncts = ds
                     .iter()
                     .map(|&(d, def)| {
@@ -1637,8 +1644,9 @@ impl Engine {
                 if args.len() == 1
                     && matches!(self.prog.expr(f), Expr::Builtin(BuiltinFn::Close)) =>
             {
+                let arg = args[0];
                 let n = self.new_node(v, node, NodeKind::Close);
-                self.unify_expr(v, args[0], env, n);
+                self.unify_expr(v, arg, env, n);
             }
             Expr::Ref(_) | Expr::Select(..) | Expr::Index(..) => {
                 match self.resolve_vertex(e, env) {
@@ -3595,8 +3603,9 @@ impl Engine {
     /// Resolves a reference-like expression to a vertex without evaluating
     /// that vertex, when it denotes one.
     pub fn resolve_vertex(&mut self, e: ExprId, env: EnvId) -> Result<Option<VId>, Rc<EvalError>> {
-        let expr = self.prog.expr(e).clone();
-        match expr {
+        // Matched in place (the fields taken are copies): cloning the
+        // expression for every reference was a measurable cost.
+        match *self.prog.expr(e) {
             Expr::Ref(Ref::Field { up, label }) => {
                 let target = self.env_at(env, up);
                 let EnvKind::Struct(v) = self.envs[target as usize].kind else {
@@ -3647,8 +3656,8 @@ impl Engine {
                     _ => Ok(None),
                 }
             }
-            Expr::Ref(Ref::Import(p)) => match self.packages.get(p.as_str()) {
-                Some(&root) => {
+            Expr::Ref(Ref::Import(ref p)) => match self.packages.get(p.as_str()).copied() {
+                Some(root) => {
                     if self.v[root as usize].state == State::New {
                         self.process(root);
                     }
