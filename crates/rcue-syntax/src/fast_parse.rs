@@ -20,7 +20,7 @@ use chumsky::span::SimpleSpan;
 use crate::ast::*;
 use crate::lexer::Token;
 use crate::literal::{check_number, decode_string};
-use crate::parser::{build_binary, starts_operand, STACK_GROWTH, STACK_RED_ZONE};
+use crate::parser::{build_binary, shorthand_field, starts_operand, STACK_GROWTH, STACK_RED_ZONE};
 use crate::span::Span;
 
 type Tok<'s> = (Token<'s>, SimpleSpan);
@@ -480,39 +480,15 @@ impl<'t, 's> Descent<'t, 's> {
         let from = self.at;
         // `a: b: c` has several labels; most fields have one, kept apart
         // from the rest so that they cost no allocation.
-        let first = self.label_colon()?;
+        let mut innermost = self.label_colon()?;
         let mut outer: Vec<Label> = Vec::new();
-        let mut innermost = first;
         while let Some(l) = self.label_colon() {
             outer.push(std::mem::replace(&mut innermost, l));
         }
         let value = self.alias_expr()?;
         let attrs = self.attributes();
         let end = self.span(from).end as usize;
-        let labels = outer.into_iter().rev();
-        let mut field = Field {
-            span: Span::new(innermost.span.start as usize, end),
-            label: innermost,
-            value,
-            attrs,
-        };
-        for label in labels {
-            let inner_span = field.span;
-            field = Field {
-                span: Span::new(label.span.start as usize, end),
-                label,
-                value: Expr::new(
-                    ExprKind::Struct(StructLit {
-                        decls: vec![Decl::Field(field)],
-                        elided: true,
-                        span: inner_span,
-                    }),
-                    inner_span,
-                ),
-                attrs: vec![],
-            };
-        }
-        Some(field)
+        Some(shorthand_field(outer, innermost, value, attrs, end))
     }
 
     fn constraint_mark(&mut self) -> Option<Constraint> {

@@ -1068,34 +1068,10 @@ where
         .collect::<Vec<_>>()
         .then(alias_expr.clone())
         .then(attribute().repeated().collect::<Vec<_>>())
-        .map_with(|((labels, value), attrs), e| {
-            let span: SimpleSpan = e.span();
-            let end = span.end;
-            let mut labels = labels.into_iter().rev();
-            let innermost = labels.next().expect("at least one label");
-            let mut field = Field {
-                span: Span::new(innermost.span.start as usize, end),
-                label: innermost,
-                value,
-                attrs,
-            };
-            for label in labels {
-                let inner_span = field.span;
-                field = Field {
-                    span: Span::new(label.span.start as usize, end),
-                    label,
-                    value: Expr::new(
-                        ExprKind::Struct(StructLit {
-                            decls: vec![Decl::Field(field)],
-                            elided: true,
-                            span: inner_span,
-                        }),
-                        inner_span,
-                    ),
-                    attrs: vec![],
-                };
-            }
-            field
+        .map_with(|((mut labels, value), attrs): ((Vec<Label>, _), _), e| {
+            let end = e.span().end;
+            let innermost = labels.pop().expect("at least one label");
+            shorthand_field(labels, innermost, value, attrs, end)
         })
         .boxed();
 
@@ -1116,6 +1092,42 @@ where
         rules: (expr_rule, decl_rule),
         state: memo,
     }
+}
+
+/// The field `a: b: c: value` stands for: the innermost label takes the
+/// value and attributes, and each label before it (`outer`, outermost
+/// first) a struct, marked `elided`, holding the next field. `end` is
+/// where the declaration ends.
+pub(crate) fn shorthand_field(
+    outer: Vec<Label>,
+    innermost: Label,
+    value: Expr,
+    attrs: Vec<Attribute>,
+    end: usize,
+) -> Field {
+    let mut field = Field {
+        span: Span::new(innermost.span.start as usize, end),
+        label: innermost,
+        value,
+        attrs,
+    };
+    for label in outer.into_iter().rev() {
+        let inner_span = field.span;
+        field = Field {
+            span: Span::new(label.span.start as usize, end),
+            label,
+            value: Expr::new(
+                ExprKind::Struct(StructLit {
+                    decls: vec![Decl::Field(field)],
+                    elided: true,
+                    span: inner_span,
+                }),
+                inner_span,
+            ),
+            attrs: vec![],
+        };
+    }
+    field
 }
 
 /// Builds the left-associative tree of `first (op operand)*` by operator
