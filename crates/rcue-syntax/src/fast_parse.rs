@@ -20,7 +20,10 @@ use chumsky::span::SimpleSpan;
 use crate::ast::*;
 use crate::lexer::Token;
 use crate::literal::{check_number, decode_string};
-use crate::parser::{build_binary, shorthand_field, starts_operand, STACK_GROWTH, STACK_RED_ZONE};
+use crate::parser::{
+    binary_op, build_binary, closer_of, is_closer, shorthand_field, starts_operand, unary_op,
+    STACK_GROWTH, STACK_RED_ZONE,
+};
 use crate::span::Span;
 
 type Tok<'s> = (Token<'s>, SimpleSpan);
@@ -64,54 +67,6 @@ enum Postfix {
     Call(Vec<Expr>),
     Open,
     Try,
-}
-
-fn unary_op(t: Token) -> Option<UnaryOp> {
-    Some(match t {
-        Token::Plus => UnaryOp::Plus,
-        Token::Minus => UnaryOp::Neg,
-        Token::Bang => UnaryOp::Not,
-        Token::Star => UnaryOp::Default,
-        Token::Lt => UnaryOp::Lt,
-        Token::Le => UnaryOp::Le,
-        Token::Gt => UnaryOp::Gt,
-        Token::Ge => UnaryOp::Ge,
-        Token::NotEq => UnaryOp::Ne,
-        Token::Match => UnaryOp::Match,
-        Token::NotMatch => UnaryOp::NotMatch,
-        Token::EqEq => UnaryOp::Eq,
-        _ => return None,
-    })
-}
-
-fn binary_op(t: Token) -> Option<BinaryOp> {
-    Some(match t {
-        Token::Pipe => BinaryOp::Or,
-        Token::Amp => BinaryOp::And,
-        Token::OrOr => BinaryOp::LogicalOr,
-        Token::AndAnd => BinaryOp::LogicalAnd,
-        Token::EqEq => BinaryOp::Eq,
-        Token::NotEq => BinaryOp::Ne,
-        Token::Lt => BinaryOp::Lt,
-        Token::Le => BinaryOp::Le,
-        Token::Gt => BinaryOp::Gt,
-        Token::Ge => BinaryOp::Ge,
-        Token::Match => BinaryOp::Match,
-        Token::NotMatch => BinaryOp::NotMatch,
-        Token::Plus => BinaryOp::Add,
-        Token::Minus => BinaryOp::Sub,
-        Token::Star => BinaryOp::Mul,
-        Token::Slash => BinaryOp::Div,
-        _ => return None,
-    })
-}
-
-fn is_opener(t: Token) -> bool {
-    matches!(t, Token::LParen | Token::LBracket | Token::LBrace)
-}
-
-fn is_closer(t: Token) -> bool {
-    matches!(t, Token::RParen | Token::RBracket | Token::RBrace)
 }
 
 fn is_keyword(t: Token, kw: &str) -> bool {
@@ -440,9 +395,9 @@ impl<'t, 's> Descent<'t, 's> {
         let mut i = self.at;
         while let Some(&(t, _)) = self.toks.get(i) {
             i += 1;
-            if is_opener(t) {
+            if closer_of(&t).is_some() {
                 depth += 1;
-            } else if is_closer(t) {
+            } else if is_closer(&t) {
                 depth -= 1;
                 if depth == 0 {
                     return matches!(
@@ -970,31 +925,40 @@ impl<'t, 's> Descent<'t, 's> {
     }
 
     fn list_lit(&mut self) -> Option<ListLit> {
-        let from = self.at;
-        if !self.eat(Token::LBracket) {
-            return None;
-        }
-        while self.comma() {}
-        let mut elems = Vec::new();
-        while !matches!(self.peek(), Some(Token::RBracket) | None) {
-            elems.push(self.list_elem()?);
-            if !self.terminator(Token::RBracket) {
-                return None;
-            }
-        }
-        if !self.eat(Token::RBracket) {
-            return None;
-        }
+        let (elems, span) = self.delimited(Token::LBracket, Token::RBracket, Self::list_elem)?;
         let n = elems.len();
         if (elems.iter().enumerate())
             .any(|(i, e)| matches!(e, ListElem::Ellipsis(..)) && i + 1 != n)
         {
             self.bad = true;
         }
-        Some(ListLit {
-            elems,
-            span: self.span(from),
-        })
+        Some(ListLit { elems, span })
+    }
+
+    /// `open`, leading commas, items each followed by a terminator, and
+    /// `close`: a list's or a struct's body, with the span of the whole.
+    fn delimited<T>(
+        &mut self,
+        open: Token,
+        close: Token,
+        item: fn(&mut Self) -> Option<T>,
+    ) -> Option<(Vec<T>, Span)> {
+        let from = self.at;
+        if !self.eat(open) {
+            return None;
+        }
+        while self.comma() {}
+        let mut items = Vec::new();
+        while self.peek().is_some_and(|t| t != close) {
+            items.push(item(self)?);
+            if !self.terminator(close) {
+                return None;
+            }
+        }
+        if !self.eat(close) {
+            return None;
+        }
+        Some((items, self.span(from)))
     }
 
     fn list_elem(&mut self) -> Option<ListElem> {
@@ -1023,25 +987,11 @@ impl<'t, 's> Descent<'t, 's> {
     }
 
     fn struct_lit_here(&mut self) -> Option<StructLit> {
-        let from = self.at;
-        if !self.eat(Token::LBrace) {
-            return None;
-        }
-        while self.comma() {}
-        let mut decls = Vec::new();
-        while !matches!(self.peek(), Some(Token::RBrace) | None) {
-            decls.push(self.decl()?);
-            if !self.terminator(Token::RBrace) {
-                return None;
-            }
-        }
-        if !self.eat(Token::RBrace) {
-            return None;
-        }
+        let (decls, span) = self.delimited(Token::LBrace, Token::RBrace, Self::decl)?;
         Some(StructLit {
             decls,
             elided: false,
-            span: self.span(from),
+            span,
         })
     }
 }

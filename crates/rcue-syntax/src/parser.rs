@@ -528,7 +528,7 @@ where
 }
 
 /// The closing bracket of an opening one.
-fn closer_of<'s>(t: &Token<'s>) -> Option<Token<'s>> {
+pub(crate) fn closer_of<'s>(t: &Token<'s>) -> Option<Token<'s>> {
     match t {
         Token::LBrace => Some(Token::RBrace),
         Token::LBracket => Some(Token::RBracket),
@@ -537,7 +537,7 @@ fn closer_of<'s>(t: &Token<'s>) -> Option<Token<'s>> {
     }
 }
 
-fn is_closer(t: &Token) -> bool {
+pub(crate) fn is_closer(t: &Token) -> bool {
     matches!(t, Token::RBrace | Token::RBracket | Token::RParen)
 }
 
@@ -945,20 +945,7 @@ where
         })
         .boxed();
 
-    let unary_op = select! {
-        Token::Plus => UnaryOp::Plus,
-        Token::Minus => UnaryOp::Neg,
-        Token::Bang => UnaryOp::Not,
-        Token::Star => UnaryOp::Default,
-        Token::Lt => UnaryOp::Lt,
-        Token::Le => UnaryOp::Le,
-        Token::Gt => UnaryOp::Gt,
-        Token::Ge => UnaryOp::Ge,
-        Token::NotEq => UnaryOp::Ne,
-        Token::Match => UnaryOp::Match,
-        Token::NotMatch => UnaryOp::NotMatch,
-        Token::EqEq => UnaryOp::Eq,
-    };
+    let unary_op = chumsky::primitive::select(|t, _| unary_op(t));
     let unary = unary_op
         .map_with(|op, e| (op, sp(e.span())))
         .repeated()
@@ -971,24 +958,7 @@ where
     // All binary operators in one pass; the tree is built by precedence
     // afterwards (one failed token match per operand instead of one per
     // precedence level).
-    let binary_op = select! {
-        Token::Pipe => BinaryOp::Or,
-        Token::Amp => BinaryOp::And,
-        Token::OrOr => BinaryOp::LogicalOr,
-        Token::AndAnd => BinaryOp::LogicalAnd,
-        Token::EqEq => BinaryOp::Eq,
-        Token::NotEq => BinaryOp::Ne,
-        Token::Lt => BinaryOp::Lt,
-        Token::Le => BinaryOp::Le,
-        Token::Gt => BinaryOp::Gt,
-        Token::Ge => BinaryOp::Ge,
-        Token::Match => BinaryOp::Match,
-        Token::NotMatch => BinaryOp::NotMatch,
-        Token::Plus => BinaryOp::Add,
-        Token::Minus => BinaryOp::Sub,
-        Token::Star => BinaryOp::Mul,
-        Token::Slash => BinaryOp::Div,
-    };
+    let binary_op = chumsky::primitive::select(|t, _| binary_op(t));
     let binary = unary
         .clone()
         .then(binary_op.then(unary).repeated().collect::<Vec<_>>())
@@ -1092,6 +1062,49 @@ where
         rules: (expr_rule, decl_rule),
         state: memo,
     }
+}
+
+/// The prefix operator a token is, if any (the grammar's and the fast
+/// path's one table).
+pub(crate) fn unary_op(t: Token) -> Option<UnaryOp> {
+    Some(match t {
+        Token::Plus => UnaryOp::Plus,
+        Token::Minus => UnaryOp::Neg,
+        Token::Bang => UnaryOp::Not,
+        Token::Star => UnaryOp::Default,
+        Token::Lt => UnaryOp::Lt,
+        Token::Le => UnaryOp::Le,
+        Token::Gt => UnaryOp::Gt,
+        Token::Ge => UnaryOp::Ge,
+        Token::NotEq => UnaryOp::Ne,
+        Token::Match => UnaryOp::Match,
+        Token::NotMatch => UnaryOp::NotMatch,
+        Token::EqEq => UnaryOp::Eq,
+        _ => return None,
+    })
+}
+
+/// The binary operator a token is, if any.
+pub(crate) fn binary_op(t: Token) -> Option<BinaryOp> {
+    Some(match t {
+        Token::Pipe => BinaryOp::Or,
+        Token::Amp => BinaryOp::And,
+        Token::OrOr => BinaryOp::LogicalOr,
+        Token::AndAnd => BinaryOp::LogicalAnd,
+        Token::EqEq => BinaryOp::Eq,
+        Token::NotEq => BinaryOp::Ne,
+        Token::Lt => BinaryOp::Lt,
+        Token::Le => BinaryOp::Le,
+        Token::Gt => BinaryOp::Gt,
+        Token::Ge => BinaryOp::Ge,
+        Token::Match => BinaryOp::Match,
+        Token::NotMatch => BinaryOp::NotMatch,
+        Token::Plus => BinaryOp::Add,
+        Token::Minus => BinaryOp::Sub,
+        Token::Star => BinaryOp::Mul,
+        Token::Slash => BinaryOp::Div,
+        _ => return None,
+    })
 }
 
 /// The field `a: b: c: value` stands for: the innermost label takes the
