@@ -15,8 +15,6 @@
 //! A rule that fails may leave the cursor anywhere: whoever tries
 //! alternatives restores it.
 
-use chumsky::span::SimpleSpan;
-
 use crate::ast::*;
 use crate::lexer::Token;
 use crate::literal::{check_number, decode_string};
@@ -26,7 +24,8 @@ use crate::parser::{
 };
 use crate::span::Span;
 
-type Tok<'s> = (Token<'s>, SimpleSpan);
+/// The lexer's tokens as they are: no copy is made for this parser.
+type Tok<'s> = (Token<'s>, Span);
 
 /// Parses a whole file's tokens; `eoi` is the end of the source.
 pub(crate) fn parse_file(tokens: &[Tok], eoi: usize) -> Option<File> {
@@ -98,8 +97,7 @@ impl<'t, 's> Descent<'t, 's> {
     }
 
     fn tok_span(&self, i: usize) -> Span {
-        let s = self.toks[i].1;
-        Span::new(s.start, s.end)
+        self.toks[i].1
     }
 
     /// `chumsky`'s span of a rule that began at token `from` and has
@@ -111,9 +109,9 @@ impl<'t, 's> Descent<'t, 's> {
         };
         let end = match self.at {
             0 => self.eoi,
-            n => self.toks[n - 1].1.end,
+            n => self.toks[n - 1].1.end as usize,
         };
-        Span::new(first.1.start, end)
+        Span::new(first.1.start as usize, end)
     }
 
     fn eat(&mut self, t: Token) -> bool {
@@ -210,7 +208,7 @@ impl<'t, 's> Descent<'t, 's> {
         let Token::String(raw) = self.peek()? else {
             return None;
         };
-        let start = self.toks[self.at].1.start;
+        let start = self.toks[self.at].1.start as usize;
         self.at += 1;
         let mut errors = Vec::new();
         let mut parse = |text: &str, at: usize, errs: &mut Vec<crate::SyntaxError>| {
@@ -220,7 +218,7 @@ impl<'t, 's> Descent<'t, 's> {
         };
         // Interpolations are parsed recursively, as deep as they nest.
         let lit = match raw.contains('(') {
-            true => stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            true => crate::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || {
                 decode_string(raw, start, &mut errors, &mut parse)
             }),
             false => decode_string(raw, start, &mut errors, &mut parse),
@@ -691,7 +689,7 @@ impl<'t, 's> Descent<'t, 's> {
     }
 
     fn expr(&mut self) -> Option<Expr> {
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_here())
+        crate::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || self.expr_here())
     }
 
     fn expr_here(&mut self) -> Option<Expr> {
@@ -983,7 +981,7 @@ impl<'t, 's> Descent<'t, 's> {
     /// so does this parser's recursion: every cycle of it passes through
     /// `struct_lit` or `expr`, where the stack grows as it needs.
     fn struct_lit(&mut self) -> Option<StructLit> {
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.struct_lit_here())
+        crate::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || self.struct_lit_here())
     }
 
     fn struct_lit_here(&mut self) -> Option<StructLit> {

@@ -10,6 +10,7 @@
 //! `skip_unit`, `label_group_ahead` and the shared start of `x[i]` and
 //! `x[lo:hi]`).
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -60,11 +61,30 @@ pub fn takes_fast_path(src: &str) -> bool {
     if check_limits(&lexed.tokens).is_some() {
         return false;
     }
-    let tokens: Vec<(Token, SimpleSpan)> = (lexed.tokens.iter())
-        .filter(|(t, _)| *t != Token::Error)
+    fast_parse::parse_file(&without_errors(&lexed.tokens), src.len()).is_some()
+}
+
+/// The tokens the parsers read: the lexer's, less the invalid ones (whose
+/// errors the lexer reported). Borrowed when there are none, as in all
+/// valid input.
+fn without_errors<'a, 's>(tokens: &'a [(Token<'s>, Span)]) -> Cow<'a, [(Token<'s>, Span)]> {
+    match tokens.iter().any(|(t, _)| *t == Token::Error) {
+        false => Cow::Borrowed(tokens),
+        true => Cow::Owned(
+            (tokens.iter())
+                .filter(|(t, _)| *t != Token::Error)
+                .copied()
+                .collect(),
+        ),
+    }
+}
+
+/// Tokens with the span type chumsky works with, made only when the fast
+/// path gave up.
+fn chumsky_tokens<'s>(tokens: &[(Token<'s>, Span)]) -> Vec<(Token<'s>, SimpleSpan)> {
+    (tokens.iter())
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
-        .collect();
-    fast_parse::parse_file(&tokens, src.len()).is_some()
+        .collect()
 }
 
 /// Parses one CUE source file. `base` is the offset of `src` in its file
@@ -96,19 +116,15 @@ fn parse_file_in(src: &str, quick_first: bool) -> (File, Vec<SyntaxError>) {
             errors,
         );
     }
-    let tokens: Vec<(Token, SimpleSpan)> = lexed
-        .tokens
-        .iter()
-        .filter(|(t, _)| *t != Token::Error)
-        .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
-        .collect();
+    let toks = without_errors(&lexed.tokens);
     let fast = match quick_first && FAST_PATH.get() {
-        true => fast_parse::parse_file(&tokens, src.len()),
+        true => fast_parse::parse_file(&toks, src.len()),
         false => None,
     };
     let file = match fast {
         Some(file) => Some(file),
         None => {
+            let tokens = chumsky_tokens(&toks);
             let (file, errs, gave_up) = parse_twice(
                 quick_first,
                 &tokens,
@@ -141,17 +157,13 @@ pub fn parse_expr(src: &str, base: usize) -> (Expr, Vec<SyntaxError>) {
         errors.push(e);
         return (bad, errors);
     }
-    let tokens: Vec<(Token, SimpleSpan)> = lexed
-        .tokens
-        .iter()
-        .filter(|(t, _)| *t != Token::Error)
-        .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
-        .collect();
+    let toks = without_errors(&lexed.tokens);
     if FAST_PATH.get() {
-        if let Some(expr) = fast_parse::parse_expr(&tokens, end) {
+        if let Some(expr) = fast_parse::parse_expr(&toks, end) {
             return (expr, errors);
         }
     }
+    let tokens = chumsky_tokens(&toks);
     let eoi = SimpleSpan::from(end..end);
     let (expr, errs, gave_up) = parse_twice(
         true,
@@ -518,7 +530,7 @@ where
                 .upgrade()
                 .and_then(|r| r.get().cloned())
                 .expect("grammar rules are defined before parsing and outlive it");
-            let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || inp.parse(&parser));
+            let result = crate::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || inp.parse(&parser));
             if let Err(err) = &result {
                 memo.borrow_mut().failures.insert(key, err.clone());
             }
