@@ -875,7 +875,7 @@ impl<'a> Compiler<'a> {
     pub fn expr(&mut self, e: &ast::Expr) -> ExprId {
         // Expressions nest as deep as the parser allows; callers' stacks
         // may be small.
-        stacker::maybe_grow(64 * 1024, 4 << 20, || self.expr_here(e))
+        rcue_syntax::stack::grow(64 * 1024, 4 << 20, || self.expr_here(e))
     }
 
     fn expr_here(&mut self, e: &ast::Expr) -> ExprId {

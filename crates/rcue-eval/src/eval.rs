@@ -1283,7 +1283,7 @@ impl Engine {
         if self.v[v as usize].state != State::New {
             return;
         }
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.process_new(v))
+        rcue_syntax::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || self.process_new(v))
     }
 
     fn process_new(&mut self, v: VId) {
@@ -1868,7 +1868,7 @@ impl Engine {
             return;
         }
         self.inline_depth += 1;
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        rcue_syntax::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || {
             self.inline_vertex_here(v, w, node, def)
         });
         self.inline_depth -= 1;
@@ -3249,7 +3249,7 @@ impl Engine {
         if self.v[v as usize].flag(flags::FINALIZED) {
             return;
         }
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.finalize_here(v))
+        rcue_syntax::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || self.finalize_here(v))
     }
 
     fn finalize_here(&mut self, v: VId) {
@@ -3494,7 +3494,7 @@ impl Engine {
     /// different kinds are not equal.
     fn data_equal(&mut self, a: Operand, b: Operand, e: ExprId) -> Result<bool, Rc<EvalError>> {
         // Data nests as deep as users write it.
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        rcue_syntax::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || {
             self.data_equal_here(a, b, e)
         })
     }
@@ -3859,7 +3859,7 @@ impl Engine {
             return Value::Bottom(self.err_at(ErrKind::StructuralCycle, format!("evaluation too deep (more than {MAX_DEPTH} nested expressions): structural cycle?"), e));
         }
         self.eval_depth += 1;
-        let r = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+        let r = rcue_syntax::stack::grow(STACK_RED_ZONE, STACK_GROWTH, || {
             self.eval_keep_inner(e, env)
         });
         self.eval_depth -= 1;

@@ -868,7 +868,7 @@ fn needs_quotes(s: &str) -> bool {
 /// little is left (values nest up to `MAX_DEPTH` levels; embedders may
 /// call in on small stacks).
 fn grow<R>(f: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(64 * 1024, 4 << 20, f)
+    rcue_syntax::stack::grow(64 * 1024, 4 << 20, f)
 }
 
 #[cfg(test)]

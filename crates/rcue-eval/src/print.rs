@@ -133,7 +133,7 @@ fn field(en: &mut Engine, a: VId, indent: usize, out: &mut String) {
 
 fn vertex(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
     // One level per nesting level of the value: grow the stack as needed.
-    stacker::maybe_grow(64 * 1024, 4 << 20, || vertex_here(en, v, indent, out))
+    rcue_syntax::stack::grow(64 * 1024, 4 << 20, || vertex_here(en, v, indent, out))
 }
 
 fn vertex_here(en: &mut Engine, v: VId, indent: usize, out: &mut String) {

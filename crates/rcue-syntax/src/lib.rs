@@ -22,6 +22,7 @@ pub mod literal;
 mod parse_error;
 pub mod parser;
 pub mod span;
+pub mod stack;
 
 pub use error::{SyntaxDiagnostic, SyntaxError};
 pub use parser::{parse_expr, parse_file};

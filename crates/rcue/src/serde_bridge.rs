@@ -193,7 +193,7 @@ impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         // The caller's types recurse through here once per level of the
         // data, on whatever stack the caller has.
-        stacker::maybe_grow(64 * 1024, 4 << 20, || self.visit(visitor))
+        rcue_syntax::stack::grow(64 * 1024, 4 << 20, || self.visit(visitor))
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
