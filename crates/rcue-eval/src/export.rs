@@ -186,12 +186,17 @@ impl<'a, O: TextOut> JsonWriter<'a, O> {
         }
     }
 
-    fn indent(&mut self, n: usize) {
-        const SPACES: &str = "                                                                ";
-        let mut width = 4 * n;
+    /// A line break then the indentation of `depth` levels, in one or two
+    /// appends for all but very deep values (this runs once per value).
+    fn newline(&mut self, depth: usize) {
+        const LINE: &str = "\n                                                                ";
+        let mut width = 4 * depth + 1;
+        let step = width.min(LINE.len());
+        self.buf.push_str(&LINE[..step]);
+        width -= step;
         while width > 0 {
-            let step = width.min(SPACES.len());
-            self.buf.push_str(&SPACES[..step]);
+            let step = width.min(LINE.len() - 1);
+            self.buf.push_str(&LINE[1..1 + step]);
             width -= step;
         }
     }
@@ -202,10 +207,11 @@ impl<'a, O: TextOut> JsonWriter<'a, O> {
             self.after_key = false;
         } else if let Some(c) = self.counts.last_mut() {
             *c += 1;
-            let first = *c == 1;
-            self.buf.push_str(if first { "\n" } else { ",\n" });
+            if *c > 1 {
+                self.buf.push(',');
+            }
             let depth = self.counts.len();
-            self.indent(depth);
+            self.newline(depth);
         }
         // Safe to pass on here: `close` only ever takes back the bracket
         // written after the last call.
@@ -222,9 +228,8 @@ impl<'a, O: TextOut> JsonWriter<'a, O> {
             self.buf.push_str(empty);
             return;
         }
-        self.buf.push('\n');
         let depth = self.counts.len();
-        self.indent(depth);
+        self.newline(depth);
         self.buf.push(bracket);
     }
 }
@@ -877,6 +882,28 @@ mod tests {
 
     fn obj(f: Vec<(&str, Data)>) -> Data {
         Data::Object(f.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    #[test]
+    fn json_indentation_past_sixteen_levels() {
+        // 20 nested lists, then a number: indentation longer than the
+        // writer's block of spaces.
+        let mut d = Data::Num("1".into());
+        for _ in 0..20 {
+            d = Data::List(vec![d]);
+        }
+        let mut want = String::new();
+        for i in 0..20 {
+            want.push_str(&" ".repeat(4 * i));
+            want.push_str("[\n");
+        }
+        want.push_str(&" ".repeat(80));
+        want.push_str("1\n");
+        for i in (0..20).rev() {
+            want.push_str(&" ".repeat(4 * i));
+            want.push_str("]\n");
+        }
+        assert_eq!(to_json(&d), want);
     }
 
     #[test]

@@ -95,8 +95,22 @@ fn needs_escape(text: &[u8]) -> bool {
             return true;
         }
     }
-    (chunks.remainder().iter()).any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    (chunks.remainder().iter()).any(|&b| ESCAPED[b as usize])
 }
+
+/// The bytes `needs_escape` looks for, by value: one load per byte of the
+/// short tails (most keys are shorter than eight bytes).
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 fn string_expr(text: String, span: Span) -> Expr {
     Expr::new(ExprKind::String(string_lit(text, span)), span)
