@@ -567,6 +567,11 @@ pub struct Engine {
     /// (`protocol: *"TCP" | "UDP"`) shares one list instead of two
     /// allocations each.
     leaf_disj_cache: FastMap<ExprId, Rc<Vec<(Value, bool)>>>,
+    /// What `leaf_disjunction` decided for a disjunction of literal
+    /// scalars met with a scalar: the same for every field that meets the
+    /// same ones (a definition's `tier: *"backend" | "frontend"` in every
+    /// use, with the value each use gives it).
+    leaf_memo: FastMap<(ExprId, ScalarKey), LeafOutcome>,
     /// Scratch space of `allowed`, reused between calls.
     scratch_parents: Vec<usize>,
     scratch_fold: Vec<NodeFold>,
@@ -646,6 +651,49 @@ type MergedValues = SmallVec<[(Value, bool, Choice); 4]>;
 /// groups at most in practice: inline).
 type Choice = SmallVec<[usize; 4]>;
 
+/// A scalar a field holds before its disjunction is expanded, as the key
+/// of `Engine::leaf_memo` (other values are not memoized).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ScalarKey {
+    Top,
+    Null,
+    Bool(bool),
+    Str(Text),
+    /// Coefficient, exponent and whether it is an int: one `Num` exactly.
+    Num(i64, i64, bool),
+}
+
+impl ScalarKey {
+    fn of(v: &Value) -> Option<ScalarKey> {
+        Some(match v {
+            Value::Top => ScalarKey::Top,
+            Value::Null => ScalarKey::Null,
+            Value::Bool(b) => ScalarKey::Bool(*b),
+            Value::Str(t) => ScalarKey::Str(t.clone()),
+            Value::Num(n) => {
+                use num_traits::ToPrimitive;
+                ScalarKey::Num(n.coef.to_i64()?, n.exp, n.is_int)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A memoized `leaf_disjunction`: the value, and the positions of the
+/// chosen literals the field adds to its own (`None`: it keeps its own).
+#[derive(Clone, Debug)]
+struct LeafOutcome {
+    /// The disjuncts' expressions, to confirm a hit.
+    disjuncts: SmallVec<[(ExprId, bool); 4]>,
+    value: Value,
+    positions: Option<SmallVec<[Pos; 2]>>,
+}
+
+/// Entries `leaf_memo` holds at most: a bound on what a configuration of
+/// ever-new values can cost, far above what the same definitions used
+/// many times need.
+const LEAF_MEMO_MAX: usize = 1 << 16;
+
 /// Values `merge_scalar_groups` can meet without an engine.
 fn is_plain_scalar(v: &Value) -> bool {
     match v {
@@ -721,6 +769,7 @@ impl Engine {
         Engine {
             literal_cache: FastMap::default(),
             leaf_disj_cache: FastMap::default(),
+            leaf_memo: FastMap::default(),
             scratch_parents: Vec::new(),
             scratch_fold: Vec::new(),
             prog,
@@ -814,6 +863,9 @@ impl Engine {
         self.literal_cache.retain(|&e, _| e < nx);
         self.leaf_disj_cache
             .retain(|&e, ds| e < nx && !ds.iter().any(|(x, _)| refers_past(x, nv)));
+        self.leaf_memo.retain(|(e, _), out| {
+            *e < nx && out.disjuncts.iter().all(|&(x, _)| x < nx) && !refers_past(&out.value, nv)
+        });
         if self.v.len() < self.budget.limits.max_values
             && self
                 .stopped
@@ -2851,9 +2903,16 @@ impl Engine {
     /// value with none marked reads as one without defaults, whose
     /// disjuncts all count as defaults when met again; the candidates keep
     /// the conjuncts that say otherwise).
-    fn leaf_disjunction(&mut self, v: VId, m: &MergedDisj, groups: &[DisjGroup]) -> bool {
+    /// `Some` when it decided the field: with the positions of the chosen
+    /// literals it added to the field's (`None` when it kept its own).
+    fn leaf_disjunction(
+        &mut self,
+        v: VId,
+        m: &MergedDisj,
+        groups: &[DisjGroup],
+    ) -> Option<Option<SmallVec<[Pos; 2]>>> {
         if !self.is_plain_leaf(v) {
-            return false;
+            return None;
         }
         // In the order the candidates would be tried: by their choices.
         let mut order: SmallVec<[usize; 8]> = (0..m.disjuncts.len()).collect();
@@ -2867,7 +2926,7 @@ impl Engine {
                 continue;
             };
             if matches!(val, Value::Conj(_)) {
-                return false;
+                return None;
             }
             match vals.iter_mut().find(|(u, _)| values_equal(u, &val)) {
                 Some(slot) => slot.1 |= *def,
@@ -2880,31 +2939,94 @@ impl Engine {
         // Whose positions the field takes: the value's, or the default's
         // (what an incomplete default names).
         let at = match vals.len() {
-            0 => return false,
+            0 => return None,
             1 => Some(from[0]),
-            _ if !self.v[v as usize].choices().is_empty() => return false,
+            _ if !self.v[v as usize].choices().is_empty() => return None,
             _ => {
                 let mut defaults = (vals.iter().zip(&from)).filter(|((_, d), _)| *d);
                 match (defaults.next(), defaults.next()) {
-                    (None, _) => return false,
+                    (None, _) => return None,
                     (Some((_, &k)), None) => Some(k),
                     (Some(_), Some(_)) => None,
                 }
             }
         };
-        if let Some(k) = at {
-            let mut pos: SmallVec<[Pos; 1]> = SmallVec::from_slice(self.v[v as usize].pos());
+        let added = at.map(|k| {
+            let mut added = SmallVec::new();
             for (g, &i) in groups.iter().zip(&m.disjuncts[k].2) {
                 if let CKind::Expr(e) = g.disjuncts[i].0.kind {
-                    self.literal_positions(e, &mut pos);
+                    self.literal_positions(e, &mut added);
                 }
             }
-            self.v[v as usize].set_pos(&pos);
+            added
+        });
+        if let Some(added) = &added {
+            self.add_positions(v, added);
         }
         self.v[v as usize].value = match vals.len() {
             1 => vals.pop().expect("one value").0,
             _ => Value::Disj(self.shared_leaf_disjunction(groups, vals)),
         };
+        Some(added)
+    }
+
+    fn add_positions(&mut self, v: VId, added: &[Pos]) {
+        self.v[v as usize].extend_pos(added.iter().copied());
+    }
+
+    /// The key under which `leaf_disjunction`'s outcome for `v` is
+    /// memoized: for one group of disjuncts written as expressions, met
+    /// at level 0 with a scalar, outside exact mode.
+    fn leaf_memo_key(&self, v: VId) -> Option<(ExprId, ScalarKey)> {
+        if !self.merge_scalar_disjunctions || self.exact_disjunctions {
+            return None;
+        }
+        let vx = &self.v[v as usize];
+        let [g] = vx.groups() else {
+            return None;
+        };
+        if !vx.choices().is_empty() || g.level != 0 {
+            return None;
+        }
+        let CKind::Expr(first) = g.disjuncts.first()?.0.kind else {
+            return None;
+        };
+        Some((first, ScalarKey::of(&vx.value)?))
+    }
+
+    /// The group's disjuncts as `LeafOutcome::disjuncts` records them.
+    fn disjunct_exprs(g: &DisjGroup) -> Option<SmallVec<[(ExprId, bool); 4]>> {
+        (g.disjuncts.iter())
+            .map(|(c, d)| match c.kind {
+                CKind::Expr(e) => Some((e, *d)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Applies a memoized `leaf_disjunction`, if there is one for `v`.
+    fn leaf_from_memo(&mut self, v: VId, key: &(ExprId, ScalarKey)) -> bool {
+        let Some(out) = self.leaf_memo.get(key) else {
+            return false;
+        };
+        let [g] = self.v[v as usize].groups() else {
+            return false;
+        };
+        let same = out.disjuncts.len() == g.disjuncts.len()
+            && (out.disjuncts.iter().zip(&g.disjuncts))
+                .all(|(&(e, d), (c, cd))| d == *cd && matches!(c.kind, CKind::Expr(x) if x == e));
+        if !same || !self.is_plain_leaf(v) {
+            return false;
+        }
+        let (value, positions) = (out.value.clone(), out.positions.clone());
+        // As the path it stands for: the groups are used up, and merging
+        // counts (see `expand_disjunctions_inner`'s retry).
+        self.v[v as usize].take_cold(|c| &mut c.groups);
+        self.merges += 1;
+        if let Some(added) = positions {
+            self.add_positions(v, &added);
+        }
+        self.v[v as usize].value = value;
         true
     }
 
@@ -2938,7 +3060,7 @@ impl Engine {
     }
 
     /// The positions unifying literal `e` records (each side of `&`).
-    fn literal_positions(&self, e: ExprId, out: &mut SmallVec<[Pos; 1]>) {
+    fn literal_positions<A: smallvec::Array<Item = Pos>>(&self, e: ExprId, out: &mut SmallVec<A>) {
         match *self.prog.expr(e) {
             Expr::Binary(BinaryOp::And, a, b) => {
                 self.literal_positions(a, out);
@@ -2949,6 +3071,12 @@ impl Engine {
     }
 
     fn expand_disjunctions_inner(&mut self, v: VId, orig_nodes: usize) {
+        let memo_key = self.leaf_memo_key(v);
+        if let Some(key) = &memo_key {
+            if self.leaf_from_memo(v, key) {
+                return;
+            }
+        }
         // Only the disjunctions met first matter here; nested ones are
         // expanded when the candidates are processed.
         let groups = self.v[v as usize].take_cold(|c| &mut c.groups);
@@ -3005,7 +3133,19 @@ impl Engine {
             return;
         }
         if let Some(m) = merged.as_ref().filter(|m| m.prefix == groups.len()) {
-            if self.leaf_disjunction(v, m, &groups) {
+            if let Some(positions) = self.leaf_disjunction(v, m, &groups) {
+                let disjuncts = groups.first().and_then(Self::disjunct_exprs);
+                if let (Some(key), Some(disjuncts)) = (memo_key, disjuncts) {
+                    if self.leaf_memo.len() < LEAF_MEMO_MAX {
+                        let value = self.v[v as usize].value.clone();
+                        let out = LeafOutcome {
+                            disjuncts,
+                            value,
+                            positions,
+                        };
+                        self.leaf_memo.insert(key, out);
+                    }
+                }
                 return;
             }
         }
