@@ -694,6 +694,62 @@ struct LeafOutcome {
 /// many times need.
 const LEAF_MEMO_MAX: usize = 1 << 16;
 
+/// The value of an interpolation from its parts and the values of its
+/// expressions (strings, bytes, numbers, booleans or null), in order.
+fn interpolate(parts: &[InterpPart], vals: &[Value], bytes: bool) -> Value {
+    let has_bytes = parts.iter().any(|p| matches!(p, InterpPart::Bytes(_)))
+        || vals.iter().any(|v| matches!(v, Value::Bytes(_)));
+    let mut vals = vals.iter();
+    if bytes || has_bytes {
+        let mut out: Vec<u8> = Vec::new();
+        for p in parts {
+            match p {
+                InterpPart::Text(t) => out.extend_from_slice(t.as_bytes()),
+                InterpPart::Bytes(b) => out.extend_from_slice(b),
+                InterpPart::Expr(_) => match vals.next() {
+                    Some(Value::Str(s)) => out.extend_from_slice(s.as_bytes()),
+                    Some(Value::Bytes(b)) => out.extend_from_slice(b),
+                    Some(Value::Num(n)) => out.extend_from_slice(n.to_json().as_bytes()),
+                    Some(Value::Bool(b)) => out.extend_from_slice(b.to_string().as_bytes()),
+                    _ => out.extend_from_slice(b"null"),
+                },
+            }
+        }
+        return match bytes {
+            true => Value::Bytes(Rc::new(out)),
+            false => Value::Str(Text::from(String::from_utf8_lossy(&out).as_ref())),
+        };
+    }
+    let known: usize = parts
+        .iter()
+        .map(|p| match p {
+            InterpPart::Text(t) => t.len(),
+            _ => 0,
+        })
+        .sum::<usize>()
+        + vals
+            .clone()
+            .map(|v| match v {
+                Value::Str(s) => s.len(),
+                _ => 8,
+            })
+            .sum::<usize>();
+    let mut out = String::with_capacity(known);
+    for p in parts {
+        match p {
+            InterpPart::Text(t) => out.push_str(t),
+            InterpPart::Bytes(_) => {}
+            InterpPart::Expr(_) => match vals.next() {
+                Some(Value::Str(s)) => out.push_str(s),
+                Some(Value::Num(n)) => n.write_json(&mut out),
+                Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+                _ => out.push_str("null"),
+            },
+        }
+    }
+    Value::Str(Text::from(out))
+}
+
 /// Values `merge_scalar_groups` can meet without an engine.
 fn is_plain_scalar(v: &Value) -> bool {
     match v {
@@ -4220,17 +4276,18 @@ impl Engine {
                 }
             }
             Expr::Interpolation(parts, bytes) => {
-                let mut out: Vec<u8> = Vec::new();
+                // The parts' values first, then the text in one buffer of
+                // about the right size (interpolations build many of the
+                // strings of a generated configuration).
+                let mut vals: SmallVec<[Value; 4]> = SmallVec::new();
                 for p in parts.iter() {
-                    match p {
-                        InterpPart::Text(t) => out.extend_from_slice(t.as_bytes()),
-                        InterpPart::Bytes(b) => out.extend_from_slice(b),
-                        InterpPart::Expr(x) => match self.eval(*x, env) {
-                            Value::Str(s) => out.extend_from_slice(s.as_bytes()),
-                            Value::Bytes(b) => out.extend_from_slice(&b),
-                            Value::Num(n) => out.extend_from_slice(n.to_json().as_bytes()),
-                            Value::Bool(b) => out.extend_from_slice(b.to_string().as_bytes()),
-                            Value::Null => out.extend_from_slice(b"null"),
+                    if let InterpPart::Expr(x) = p {
+                        match self.eval(*x, env) {
+                            v @ (Value::Str(_)
+                            | Value::Bytes(_)
+                            | Value::Num(_)
+                            | Value::Bool(_)
+                            | Value::Null) => vals.push(v),
                             Value::Bottom(err) => return Value::Bottom(err),
                             other => {
                                 let kind = if matches!(other, Value::Vertex(_)) {
@@ -4249,14 +4306,10 @@ impl Engine {
                                     *x,
                                 ));
                             }
-                        },
+                        }
                     }
                 }
-                if bytes {
-                    Value::Bytes(Rc::new(Vec::from(out.as_slice())))
-                } else {
-                    Value::Str(Text::from(String::from_utf8_lossy(&out).as_ref()))
-                }
+                interpolate(&parts, &vals, bytes)
             }
         }
     }
