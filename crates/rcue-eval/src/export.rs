@@ -1,7 +1,7 @@
 //! Export of evaluated values as data (JSON for now): concrete values only,
 //! in field order, without definitions, hidden or optional fields.
 
-use crate::eval::{ArcType, Engine};
+use crate::eval::{ArcType, Engine, State};
 use crate::ir::Pos;
 use crate::meet::{describe, quote};
 use crate::num::Num;
@@ -49,6 +49,10 @@ pub trait Sink {
     fn begin_object(&mut self);
     /// The label of the next value in the current object.
     fn key(&mut self, k: &str);
+    /// `key`, with the label already quoted as JSON.
+    fn quoted_key(&mut self, _quoted: &str, k: &str) {
+        self.key(k)
+    }
     fn end_object(&mut self);
 }
 
@@ -280,6 +284,12 @@ impl<O: TextOut> Sink for JsonWriter<'_, O> {
         self.buf.push_str(": ");
         self.after_key = true;
     }
+    fn quoted_key(&mut self, quoted: &str, _: &str) {
+        self.element();
+        self.buf.push_str(quoted);
+        self.buf.push_str(": ");
+        self.after_key = true;
+    }
     fn end_object(&mut self) {
         self.close('}', "{}");
     }
@@ -436,18 +446,29 @@ fn walk_here(
         });
         return sink.null();
     }
-    en.process(v);
-    let v = en.deref(v);
-    let v = match en.resolve_default(v) {
-        Ok(d) => {
-            en.process(d);
-            en.deref(d)
-        }
-        Err(_) => {
-            let val = en.default_of(Value::Vertex(v));
-            let path = en.path(v);
-            errors.push(incomplete(en, &val, &path, vec![]));
-            return sink.null();
+    // Most vertices are done and have none of the rarely used parts (no
+    // forward, no disjuncts, no error): nothing to resolve first.
+    let plain = {
+        let vx = &en.v[v as usize];
+        vx.state == State::Done && vx.cold.is_none()
+    };
+    let v = match plain {
+        true => v,
+        false => {
+            en.process(v);
+            let v = en.deref(v);
+            match en.resolve_default(v) {
+                Ok(d) => {
+                    en.process(d);
+                    en.deref(d)
+                }
+                Err(_) => {
+                    let val = en.default_of(Value::Vertex(v));
+                    let path = en.path(v);
+                    errors.push(incomplete(en, &val, &path, vec![]));
+                    return sink.null();
+                }
+            }
         }
     };
     if let Some(e) = en.v[v as usize].err().cloned() {
@@ -508,9 +529,10 @@ fn walk_here(
                 }
                 _ => continue,
             }
-            match en.labels.str(label) {
-                Some(name) => sink.key(name),
-                None => sink.key(&en.labels.name(label)),
+            match (en.labels.json_key(label), en.labels.str(label)) {
+                (Some(quoted), Some(name)) => sink.quoted_key(quoted, name),
+                (_, Some(name)) => sink.key(name),
+                _ => sink.key(&en.labels.name(label)),
             }
             walk(en, a, errors, depth + 1, sink);
         }
@@ -920,6 +942,18 @@ mod tests {
         let mut out = String::from("kept");
         assert!(inst.export_json_into(None, &mut out).is_err());
         assert_eq!(out, "kept");
+    }
+
+    #[test]
+    fn json_keys_are_quoted_as_strings_are() {
+        // Keys come quoted from the label table when written as walked,
+        // from the data tree otherwise: both must escape alike.
+        let src = "\"a\\\"b\": 1\n\"c\\u0001\\n\": {\"\\t\": 2}\n";
+        let want = "{\n    \"a\\\"b\": 1,\n    \"c\\u0001\\n\": {\n        \"\\t\": 2\n    }\n}\n";
+        let mut inst = crate::Instance::from_sources(&[("in.cue", src)]).expect("compiles");
+        assert_eq!(inst.export_json(None).expect("exports"), want);
+        let data = inst.export(None).expect("exports");
+        assert_eq!(to_json(&data), want);
     }
 
     #[test]

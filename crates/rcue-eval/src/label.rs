@@ -30,6 +30,11 @@ pub struct Interner {
     /// Ids by name, one slot per kind (`LabelKind as usize`): looked up
     /// by `&str`, without making a key.
     ids: HashMap<Text, [Option<u32>; 4], foldhash::fast::RandomState>,
+    /// Each label's name quoted as a JSON key, one after the other, and
+    /// where each is: export writes a key per value, and quoting it once
+    /// here saves the escape check and a chase through `names` each time.
+    json: String,
+    json_spans: Vec<(u32, u32)>,
 }
 
 impl Interner {
@@ -72,6 +77,13 @@ impl Interner {
             None => Text::from(name),
         };
         self.names.push((rc.clone(), kind));
+        let start = self.json.len();
+        rcue_syntax::data::quote_into(name, &mut self.json);
+        // (Past 4 GiB of names, keys are quoted as they are written.)
+        let span = u32::try_from(start)
+            .and_then(|a| u32::try_from(self.json.len()).map(|b| (a, b)))
+            .unwrap_or((0, 0));
+        self.json_spans.push(span);
         self.ids.entry(rc).or_default()[kind as usize] = Some(id);
         Label::Field(id)
     }
@@ -88,6 +100,17 @@ impl Interner {
         match l {
             Label::Field(id) => self.names[id as usize].0.clone(),
             Label::Index(i) => Text::from(i.to_string()),
+        }
+    }
+
+    /// The name of a field label quoted as a JSON key.
+    pub fn json_key(&self, l: Label) -> Option<&str> {
+        match l {
+            Label::Field(id) => match self.json_spans[id as usize] {
+                (0, 0) => None,
+                (a, b) => self.json.get(a as usize..b as usize),
+            },
+            Label::Index(_) => None,
         }
     }
 
