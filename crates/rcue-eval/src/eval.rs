@@ -333,6 +333,9 @@ pub mod flags {
     /// Created by a comprehension: such fields come first, as in the
     /// reference implementation's field order.
     pub const GENERATED: u8 = 16;
+    /// Some arc is `GENERATED` (checked here rather than on every arc at
+    /// the end of processing).
+    pub const HAS_GENERATED: u8 = 32;
 }
 
 impl Cold {
@@ -1375,7 +1378,10 @@ impl Engine {
         }
         self.touch(v);
         let a = self.new_vertex(Some(v), Some(label));
-        self.v[a as usize].set_flag(flags::GENERATED, self.generating);
+        if self.generating {
+            self.v[a as usize].set_flag(flags::GENERATED, true);
+            self.v[v as usize].set_flag(flags::HAS_GENERATED, true);
+        }
         self.push_arc(v, label, a);
         if self.v[v as usize].flag(flags::PATTERNS_APPLIED) {
             self.apply_patterns_to(v, a);
@@ -1481,12 +1487,7 @@ impl Engine {
             }
             self.v[v as usize].set_flag(flags::RETRYING, false);
         }
-        if !self.v[v as usize].is_list()
-            && self.v[v as usize]
-                .arcs
-                .iter()
-                .any(|&a| self.v[a as usize].flag(flags::GENERATED))
-        {
+        if !self.v[v as usize].is_list() && self.v[v as usize].flag(flags::HAS_GENERATED) {
             let mut arcs = std::mem::take(&mut self.v[v as usize].arcs);
             arcs.sort_by_key(|&a| !self.v[a as usize].flag(flags::GENERATED));
             self.v[v as usize].arcs = arcs;
