@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use smallvec::SmallVec;
+
 use rcue_syntax::ast::{self, ExprKind, LabelKind as AstLabel, StringPart, UnaryOp};
 
 use crate::ir::*;
@@ -94,9 +96,55 @@ enum Binding {
 struct Scope {
     /// Keyed by the name's label (`Interner::ident`): interned once, then
     /// compared as a number at each scope a reference is looked up in.
-    names: HashMap<Label, Binding, foldhash::fast::RandomState>,
+    names: Names,
     /// Whether the scope is a struct literal's (what `self` refers to).
     is_struct: bool,
+}
+
+/// A scope's names: most scopes (every struct of data) declare a few, kept
+/// in a short list searched in order, with no allocation; past
+/// `Names::FEW` they move to a map.
+#[derive(Default)]
+struct Names {
+    few: SmallVec<[(Label, Binding); 4]>,
+    many: Option<HashMap<Label, Binding, foldhash::fast::RandomState>>,
+}
+
+impl Names {
+    const FEW: usize = 8;
+
+    fn get(&self, key: &Label) -> Option<&Binding> {
+        match &self.many {
+            Some(m) => m.get(key),
+            None => self.few.iter().find(|(k, _)| k == key).map(|(_, b)| b),
+        }
+    }
+
+    /// Binds `key`, replacing an earlier binding of it.
+    fn insert(&mut self, key: Label, b: Binding) {
+        if let Some(m) = &mut self.many {
+            m.insert(key, b);
+            return;
+        }
+        if let Some(slot) = self.few.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = b;
+            return;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push((key, b));
+            return;
+        }
+        let mut m: HashMap<_, _, _> = self.few.drain(..).collect();
+        m.insert(key, b);
+        self.many = Some(m);
+    }
+
+    /// Binds `key` unless it is bound already.
+    fn insert_new(&mut self, key: Label, b: Binding) {
+        if self.get(&key).is_none() {
+            self.insert(key, b);
+        }
+    }
 }
 
 pub struct Compiler<'a> {
@@ -391,7 +439,7 @@ impl<'a> Compiler<'a> {
         self.declare(&mut scope, decls);
         if let Some(a) = alias {
             let key = self.labels.ident(&a);
-            scope.names.entry(key).or_insert(Binding::SelfStruct);
+            scope.names.insert_new(key, Binding::SelfStruct);
         }
         self.scopes.push(scope);
         let lit = self.struct_body(decls);
