@@ -452,6 +452,7 @@ impl<'a> Compiler<'a> {
         let mut lit = StructLit {
             decls: Vec::new(),
             is_struct: decls.is_empty(),
+            shape: Shape::default(),
         };
         // Definitions and hidden fields beside an embedded scalar do not
         // make a struct: `{3, #foo: 4}` is 3 (with a definition).
@@ -509,6 +510,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        lit.shape = Shape::of(&lit.decls);
         lit
     }
 
@@ -1061,8 +1063,10 @@ impl<'a> Compiler<'a> {
                 let x = self.expr(x);
                 self.scopes.pop();
                 // Not a struct by itself: `(x & y)...` of tops stays top.
+                let decls = vec![Decl::Embed(x), Decl::Ellipsis(None)];
                 let lit = StructLit {
-                    decls: vec![Decl::Embed(x), Decl::Ellipsis(None)],
+                    shape: Shape::of(&decls),
+                    decls,
                     is_struct: false,
                 };
                 self.add(Expr::Struct(Rc::new(lit)), s)

@@ -2094,21 +2094,18 @@ impl Engine {
                 n.has_struct = true;
             }
         }
-        let has_embed = lit.decls.iter().any(|d| matches!(d, Decl::Embed(_)));
+        let has_embed = lit.shape.embeds;
         let arcs_before = self.v[v as usize].arcs.len();
         // (A literal with `...` but no struct of its own is `x...` of the
         // explicitopen experiment: its ellipsis opens the embedding only.)
-        let opens = lit.decls.iter().any(|d| matches!(d, Decl::Ellipsis(_)));
+        let opens = lit.shape.ellipsis;
         // Comprehensions embed their bodies: a definition a body embeds
         // adds its fields to the literal's instead of closing them
         // (`#T: {kind: string, if c {#D}}` allows `kind`).
         // (Only where something closes the literal: elsewhere the node
         // would change nothing, and every field would mirror it.)
-        let has_comprehension = lit
-            .decls
-            .iter()
-            .any(|d| matches!(d, Decl::Comprehension(_)))
-            && (self.closed_above(v, node) || self.in_definition(v));
+        let has_comprehension =
+            lit.shape.comprehensions && (self.closed_above(v, node) || self.in_definition(v));
         let n = if (has_embed || has_comprehension) && (lit.is_struct || opens) {
             self.new_node(v, node, NodeKind::Embed)
         } else {
@@ -2116,17 +2113,7 @@ impl Engine {
         };
         // Room for the literal's fields at once (they were pushed one by
         // one, growing both vectors several times per struct).
-        let fields = (lit.decls.iter())
-            .filter(|d| {
-                matches!(
-                    d,
-                    Decl::Field {
-                        label: FieldLabel::Static(_),
-                        ..
-                    }
-                )
-            })
-            .count();
+        let fields = lit.shape.static_fields as usize;
         if fields > 1 {
             let closed = self.may_close_above(v, n);
             let vx = &mut self.v[v as usize];
@@ -2960,6 +2947,7 @@ impl Engine {
     /// value with none marked reads as one without defaults, whose
     /// disjuncts all count as defaults when met again; the candidates keep
     /// the conjuncts that say otherwise).
+    ///
     /// `Some` when it decided the field: with the positions of the chosen
     /// literals it added to the field's (`None` when it kept its own).
     fn leaf_disjunction(

@@ -131,6 +131,37 @@ pub struct StructLit {
     /// (fields, patterns, `...`, or being empty), as opposed to only
     /// embedding values.
     pub is_struct: bool,
+    /// What evaluation asks of the declarations at every use, found once.
+    pub shape: Shape,
+}
+
+/// A summary of a struct literal's declarations (`Shape::of`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Shape {
+    pub embeds: bool,
+    pub ellipsis: bool,
+    pub comprehensions: bool,
+    /// Fields with static labels.
+    pub static_fields: u32,
+}
+
+impl Shape {
+    pub fn of(decls: &[Decl]) -> Shape {
+        let mut s = Shape::default();
+        for d in decls {
+            match d {
+                Decl::Embed(_) => s.embeds = true,
+                Decl::Ellipsis(_) => s.ellipsis = true,
+                Decl::Comprehension(_) => s.comprehensions = true,
+                Decl::Field {
+                    label: FieldLabel::Static(_),
+                    ..
+                } => s.static_fields = s.static_fields.saturating_add(1),
+                Decl::Field { .. } | Decl::Pattern { .. } => {}
+            }
+        }
+        s
+    }
 }
 
 #[derive(Clone, Debug)]
