@@ -19,8 +19,8 @@ use crate::ast::*;
 use crate::lexer::Token;
 use crate::literal::{check_number, decode_string};
 use crate::parser::{
-    binary_op, build_binary, closer_of, is_closer, shorthand_field, starts_operand, unary_op,
-    STACK_GROWTH, STACK_RED_ZONE,
+    binary_op, build_binary, closer_of, is_closer, paren_alias, shorthand_field, starts_operand,
+    unary_op, STACK_GROWTH, STACK_RED_ZONE,
 };
 use crate::span::Span;
 
@@ -522,18 +522,7 @@ impl<'t, 's> Descent<'t, 's> {
                     self.at = inner;
                 }
                 if self.eat(Token::RParen) {
-                    return Some(match b {
-                        Some(v) => PostfixAlias {
-                            label: Some(a),
-                            value: v,
-                            parens: true,
-                        },
-                        None => PostfixAlias {
-                            label: None,
-                            value: a,
-                            parens: true,
-                        },
-                    });
+                    return Some(paren_alias(a, b));
                 }
             }
             self.at = save;

@@ -1008,18 +1008,7 @@ where
             .clone()
             .then(just(Token::Comma).ignore_then(alias_name.clone()).or_not())
             .delimited_by(just(Token::LParen), just(Token::RParen))
-            .map(|(a, b)| match b {
-                Some(v) => PostfixAlias {
-                    label: Some(a),
-                    value: v,
-                    parens: true,
-                },
-                None => PostfixAlias {
-                    label: None,
-                    value: a,
-                    parens: true,
-                },
-            }),
+            .map(|(a, b)| paren_alias(a, b)),
         alias_name.map(|v| PostfixAlias {
             label: None,
             value: v,
@@ -1117,6 +1106,20 @@ pub(crate) fn binary_op(t: Token) -> Option<BinaryOp> {
         Token::Slash => BinaryOp::Div,
         _ => return None,
     })
+}
+
+/// The postfix alias written in parentheses: `~(K,V)` names the label and
+/// the value, `~(V)` the value alone (both parsers build it here).
+pub(crate) fn paren_alias(first: Ident, second: Option<Ident>) -> PostfixAlias {
+    let (label, value) = match second {
+        Some(v) => (Some(first), v),
+        None => (None, first),
+    };
+    PostfixAlias {
+        label,
+        value,
+        parens: true,
+    }
 }
 
 /// The field `a: b: c: value` stands for: the innermost label takes the
