@@ -20,7 +20,7 @@ use crate::lexer::Token;
 use crate::literal::{check_number, decode_string};
 use crate::parser::{
     binary_op, build_binary, closer_of, is_closer, paren_alias, shorthand_field, starts_operand,
-    unary_op, STACK_GROWTH, STACK_RED_ZONE,
+    unary_op, Postfix, STACK_GROWTH, STACK_RED_ZONE,
 };
 use crate::span::Span;
 
@@ -57,15 +57,6 @@ struct Descent<'t, 's> {
     bad: bool,
     steps: usize,
     budget: usize,
-}
-
-enum Postfix {
-    Sel(LabelKind),
-    Index(Expr),
-    Slice(Option<Expr>, Option<Expr>),
-    Call(Vec<Expr>),
-    Open,
-    Try,
 }
 
 fn is_keyword(t: Token, kw: &str) -> bool {
@@ -717,17 +708,7 @@ impl<'t, 's> Descent<'t, 's> {
         let from = self.at;
         let mut x = self.operand()?;
         while let Some(p) = self.postfix() {
-            let kind = match p {
-                Postfix::Sel(l) => ExprKind::Selector(Box::new(x), l),
-                Postfix::Index(i) => ExprKind::Index(Box::new(x), Box::new(i)),
-                Postfix::Slice(lo, hi) => {
-                    ExprKind::Slice(Box::new(x), lo.map(Box::new), hi.map(Box::new))
-                }
-                Postfix::Open => ExprKind::Open(Box::new(x)),
-                Postfix::Try => ExprKind::Try(Box::new(x)),
-                Postfix::Call(args) => ExprKind::Call(Box::new(x), args),
-            };
-            x = Expr::new(kind, self.span(from));
+            x = Expr::new(p.apply(x), self.span(from));
         }
         Some(x)
     }

@@ -872,15 +872,6 @@ where
     .labelled("expression")
     .boxed();
 
-    #[derive(Clone)]
-    enum Postfix {
-        Sel(LabelKind),
-        Index(Expr),
-        Slice(Option<Expr>, Option<Expr>),
-        Call(Vec<Expr>),
-        Open,
-        Try,
-    }
     // Most operands have no postfix: one token test rejects all five forms.
     let postfix_start = one_of([
         Token::Dot,
@@ -943,17 +934,7 @@ where
     )));
     let primary = operand
         .foldl_with(postfix.repeated(), |x, p, e| {
-            let kind = match p {
-                Postfix::Sel(l) => ExprKind::Selector(Box::new(x), l),
-                Postfix::Index(i) => ExprKind::Index(Box::new(x), Box::new(i)),
-                Postfix::Slice(lo, hi) => {
-                    ExprKind::Slice(Box::new(x), lo.map(Box::new), hi.map(Box::new))
-                }
-                Postfix::Open => ExprKind::Open(Box::new(x)),
-                Postfix::Try => ExprKind::Try(Box::new(x)),
-                Postfix::Call(args) => ExprKind::Call(Box::new(x), args),
-            };
-            Expr::new(kind, sp(e.span()))
+            Expr::new(p.apply(x), sp(e.span()))
         })
         .boxed();
 
@@ -1106,6 +1087,34 @@ pub(crate) fn binary_op(t: Token) -> Option<BinaryOp> {
         Token::Slash => BinaryOp::Div,
         _ => return None,
     })
+}
+
+/// What may follow an operand: `.sel`, `[i]`, `[lo:hi]`, `(args)`, `...`
+/// (the explicitopen experiment) or `?` (the try experiment). Both
+/// parsers read these, then `apply` them.
+#[derive(Clone)]
+pub(crate) enum Postfix {
+    Sel(LabelKind),
+    Index(Expr),
+    Slice(Option<Expr>, Option<Expr>),
+    Call(Vec<Expr>),
+    Open,
+    Try,
+}
+
+impl Postfix {
+    /// The expression `x` followed by this postfix form.
+    pub(crate) fn apply(self, x: Expr) -> ExprKind {
+        let x = Box::new(x);
+        match self {
+            Postfix::Sel(l) => ExprKind::Selector(x, l),
+            Postfix::Index(i) => ExprKind::Index(x, Box::new(i)),
+            Postfix::Slice(lo, hi) => ExprKind::Slice(x, lo.map(Box::new), hi.map(Box::new)),
+            Postfix::Open => ExprKind::Open(x),
+            Postfix::Try => ExprKind::Try(x),
+            Postfix::Call(args) => ExprKind::Call(x, args),
+        }
+    }
 }
 
 /// The postfix alias written in parentheses: `~(K,V)` names the label and
