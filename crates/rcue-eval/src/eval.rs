@@ -4640,8 +4640,16 @@ fn same_shape(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Kind(x), Value::Kind(y)) => x == y,
         (Value::Bound(o1, x), Value::Bound(o2, y)) => o1 == o2 && values_equal(x, y),
+        // Conjunction commutes: `>0 & int` is `int & >0`, in whatever order
+        // the paths that built them met their parts.
         (Value::Conj(xs), Value::Conj(ys)) => {
-            xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| values_equal(x, y))
+            let mut used: SmallVec<[bool; 8]> = smallvec::smallvec![false; ys.len()];
+            xs.len() == ys.len()
+                && xs.iter().all(|x| {
+                    let found =
+                        (ys.iter().zip(used.iter_mut())).find(|(y, u)| !**u && values_equal(x, y));
+                    found.map(|(_, u)| *u = true).is_some()
+                })
         }
         _ => a.is_atom() && b.is_atom() && atoms_equal(a, b) == Some(true) && a.kind() == b.kind(),
     }

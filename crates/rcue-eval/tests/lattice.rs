@@ -418,6 +418,22 @@ proptest! {
     }
 }
 
+/// Candidates whose constraints are met in different orders are one value
+/// (`=~"^[ab]" & !="b"` and `!="b" & =~"^[ab]"`): both paths agree (a case
+/// the property above found).
+#[test]
+fn conjunctions_met_in_either_order_collapse() {
+    let src = "x: (=~\"^[ab]\" | string) & (!=\"b\") & (=~\"^[ab]\" | \"b\") & _\n";
+    let (merged, _) = export_disj(src, true);
+    let (tried, _) = export_disj(src, false);
+    assert_eq!(merged, tried);
+    let err = merged.expect_err("incomplete");
+    assert!(
+        err.starts_with("x: incomplete value =~\"^[ab]\" & !=\"b\":"),
+        "{err}"
+    );
+}
+
 /// The merged path is the one taken: it creates fewer values.
 #[test]
 fn scalar_disjunctions_merge_creates_fewer_values() {
