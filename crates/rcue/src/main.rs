@@ -47,21 +47,22 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
         }
     };
-    // Deeply nested inputs recurse deeply; run on a thread with room for it.
-    let worker = std::thread::Builder::new()
-        .name("rcue".into())
-        .stack_size(512 << 20)
-        .spawn(move || match cli.command {
-            Command::Fmt(args) => cmd::fmt::run(args),
-            Command::Export(args) => cmd::export::run(args),
-            Command::Eval(args) => cmd::eval::run(args),
-            Command::Vet(args) => cmd::vet::run(args),
-            Command::Mod(c) => cmd::module::run(c),
-        });
-    match worker.map(|h| h.join()) {
-        Ok(Ok(code)) => ExitCode::from(code),
-        _ => {
-            eprintln!("rcue: internal error (the evaluation thread stopped unexpectedly)");
+    // Deeply nested inputs recurse deeply: run on a stack with room for
+    // it. (On this thread: see `on_fresh_stack` for why not on another.)
+    let run = move || match cli.command {
+        Command::Fmt(args) => cmd::fmt::run(args),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Vet(args) => cmd::vet::run(args),
+        Command::Mod(c) => cmd::module::run(c),
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rcue_syntax::stack::on_fresh_stack(512 << 20, run)
+    }));
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => {
+            eprintln!("rcue: internal error (the evaluation stopped unexpectedly)");
             ExitCode::from(EXIT_ERRORS)
         }
     }
