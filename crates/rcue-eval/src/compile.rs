@@ -153,7 +153,8 @@ pub struct Compiler<'a> {
     scopes: Vec<Scope>,
     /// Imports of the file being compiled, visible at the file level.
     imports: HashMap<String, Rc<str>>,
-    file: u32,
+    /// Where the positions of the file being compiled begin (`Pos`).
+    base: u32,
     /// Errors found while compiling (unresolved references and the like).
     pub errors: Vec<(String, Pos)>,
     /// Non-standard packages, by import path as written (`:name` removed).
@@ -189,7 +190,7 @@ impl<'a> Compiler<'a> {
             shortcircuit: false,
             in_def: false,
             imports: HashMap::new(),
-            file: 0,
+            base: 0,
             errors: Vec::new(),
             packages: HashMap::new(),
             auto_std: false,
@@ -201,10 +202,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn pos(&self, s: rcue_syntax::Span) -> Pos {
-        Pos {
-            file: self.file,
-            start: s.start,
-        }
+        Pos::at(self.base, s.start)
     }
 
     fn add(&mut self, e: Expr, s: rcue_syntax::Span) -> ExprId {
@@ -225,7 +223,7 @@ impl<'a> Compiler<'a> {
         self.scopes.push(root);
         let mut out = Vec::new();
         for (id, f) in files {
-            self.file = *id;
+            self.base = self.prog.file_base(*id);
             self.shortcircuit = has_experiment(f, "shortcircuit");
             self.imports.clear();
             self.used_imports.clear();
@@ -266,13 +264,8 @@ impl<'a> Compiler<'a> {
                 Some(a) => format!("imported and not used: {path:?} as {}", a.name),
                 None => format!("imported and not used: {path:?}"),
             };
-            self.errors.push((
-                msg,
-                Pos {
-                    file,
-                    start: imp.path_span.start,
-                },
-            ));
+            self.errors
+                .push((msg, Pos::at(self.prog.file_base(file), imp.path_span.start)));
         }
     }
 
@@ -283,10 +276,7 @@ impl<'a> Compiler<'a> {
             Some((p, q)) => (p, Some(q)),
             None => (imp.path.as_str(), None),
         };
-        let pos = Pos {
-            file,
-            start: imp.path_span.start,
-        };
+        let pos = Pos::at(self.prog.file_base(file), imp.path_span.start);
         let last = path.rsplit('/').next().unwrap_or(path);
         let last = last.split('@').next().unwrap_or(last);
         let (key, default_name): (Rc<str>, String) = if is_std_package(path) {
@@ -326,7 +316,7 @@ impl<'a> Compiler<'a> {
             self.declare(&mut root, &f.decls);
         }
         self.scopes.push(root);
-        self.file = file;
+        self.base = self.prog.file_base(file);
         let id = self.expr(e);
         self.scopes.pop();
         id

@@ -237,8 +237,8 @@ pub struct Vertex {
     pub mirror: ThinVec<((VId, u32), u32)>,
     /// The positions of `decl_pos()` (one per declaration, the first
     /// `n_decl`) then those of `pos()`, in one list: most vertices have
-    /// one of each.
-    places: SmallVec<[Pos; 2]>,
+    /// four or fewer in all (kept inline: positions are one word).
+    places: SmallVec<[Pos; 4]>,
     n_decl: u16,
     /// Rarely set conditions, one bit each (`flags`).
     flags: u8,
@@ -689,7 +689,7 @@ struct LeafOutcome {
     /// The disjuncts' expressions, to confirm a hit.
     disjuncts: SmallVec<[(ExprId, bool); 4]>,
     value: Value,
-    positions: Option<SmallVec<[Pos; 2]>>,
+    positions: Option<SmallVec<[Pos; 4]>>,
 }
 
 /// Entries `leaf_memo` holds at most: a bound on what a configuration of
@@ -802,7 +802,7 @@ fn same_scalar(a: &Value, b: &Value) -> bool {
 
 /// A leaf candidate's value and positions (`Engine::leaf_candidate`):
 /// `None` when it fails.
-type LeafValue = Option<(Value, SmallVec<[Pos; 1]>)>;
+type LeafValue = Option<(Value, SmallVec<[Pos; 4]>)>;
 
 /// Arcs a vertex holds before it indexes them by label.
 const ARC_MAP_MIN: usize = 8;
@@ -1774,7 +1774,7 @@ impl Engine {
                                 Some(err) => Value::Bottom(err.clone()),
                                 None => self.v[wd as usize].value.clone(),
                             };
-                            let pos: SmallVec<[Pos; 2]> =
+                            let pos: SmallVec<[Pos; 4]> =
                                 SmallVec::from_slice(self.v[wd as usize].pos());
                             self.v[v as usize].extend_pos(pos);
                             self.unify_value(v, val, node, Some(e));
@@ -2582,7 +2582,7 @@ impl Engine {
     /// and its fields: the scalar's positions, then those of the conjuncts
     /// (one level into referenced vertices), each once.
     fn conflict_positions(&self, v: VId) -> Vec<Pos> {
-        let mut pos: SmallVec<[Pos; 1]> = SmallVec::from_slice(self.v[v as usize].pos());
+        let mut pos: SmallVec<[Pos; 4]> = SmallVec::from_slice(self.v[v as usize].pos());
         let mut add = |p: Pos| {
             if !pos.contains(&p) {
                 pos.push(p);
@@ -2827,7 +2827,7 @@ impl Engine {
         if matches!(val, Value::Conj(_)) {
             return None;
         }
-        let mut pos: SmallVec<[Pos; 1]> = SmallVec::from_slice(self.v[v as usize].pos());
+        let mut pos: SmallVec<[Pos; 4]> = SmallVec::from_slice(self.v[v as usize].pos());
         for (g, &i) in groups.iter().zip(choice) {
             if let CKind::Expr(e) = g.disjuncts[i].0.kind {
                 self.literal_positions(e, &mut pos);
@@ -2955,7 +2955,7 @@ impl Engine {
         v: VId,
         m: &MergedDisj,
         groups: &[DisjGroup],
-    ) -> Option<Option<SmallVec<[Pos; 2]>>> {
+    ) -> Option<Option<SmallVec<[Pos; 4]>>> {
         if !self.is_plain_leaf(v) {
             return None;
         }

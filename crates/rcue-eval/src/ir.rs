@@ -12,13 +12,19 @@ use crate::value::Text;
 
 pub type ExprId = u32;
 
-/// A source position: which file, and the byte offset in it where the
-/// expression or declaration starts (errors name a line and column; every
-/// vertex keeps a few of these).
+/// A source position: the byte offset where an expression or declaration
+/// starts, counted through all files of the program one after the other
+/// (`Program::add_file` gives each file its range; errors name a file,
+/// line and column). One word, in file order: every vertex keeps a few of
+/// these, four of them inline.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Pos {
-    pub file: u32,
-    pub start: u32,
+pub struct Pos(pub u32);
+
+impl Pos {
+    /// Byte `start` of the file whose range begins at `base`.
+    pub fn at(base: u32, start: u32) -> Pos {
+        Pos(base.saturating_add(start))
+    }
 }
 
 /// Predeclared type identifiers (spec: Predeclared identifiers).
@@ -233,6 +239,10 @@ pub struct Program {
     pub exprs: Vec<Expr>,
     pub pos: Vec<Pos>,
     pub files: Vec<(String, rcue_syntax::LineIndex)>,
+    /// Where each file's range of positions begins (see `Pos`), and
+    /// where the next file's will.
+    bases: Vec<u32>,
+    next_base: u32,
 }
 
 impl Program {
@@ -246,11 +256,29 @@ impl Program {
         &self.exprs[id as usize]
     }
 
+    /// Adds a source file; returns its id.
+    pub fn add_file(&mut self, name: String, text: &str) -> u32 {
+        // Each file's range is one longer than its text: an empty file
+        // still has a position of its own. (Past 4 GiB of sources in
+        // all, positions name the last file.)
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        self.bases.push(self.next_base);
+        self.next_base = self.next_base.saturating_add(len).saturating_add(1);
+        self.files.push((name, rcue_syntax::LineIndex::new(text)));
+        (self.files.len() - 1) as u32
+    }
+
+    /// Where file `id`'s positions begin (0 for an unknown id).
+    pub fn file_base(&self, id: u32) -> u32 {
+        self.bases.get(id as usize).copied().unwrap_or(0)
+    }
+
     /// `file:line:col` of a position.
     pub fn render_pos(&self, p: Pos) -> String {
-        match self.files.get(p.file as usize) {
-            Some((name, idx)) => {
-                let (l, c) = idx.line_col(p.start);
+        let i = self.bases.partition_point(|&b| b <= p.0);
+        match i.checked_sub(1).and_then(|i| Some((i, self.files.get(i)?))) {
+            Some((i, (name, idx))) => {
+                let (l, c) = idx.line_col(p.0 - self.bases[i]);
                 format!("{name}:{l}:{c}")
             }
             None => "-".to_string(),

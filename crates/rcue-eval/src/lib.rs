@@ -165,9 +165,7 @@ impl Instance {
         for (key, files) in packages {
             let mut asts = Vec::new();
             for f in files {
-                let id = prog.files.len() as u32;
-                prog.files
-                    .push((f.name.clone(), rcue_syntax::LineIndex::new(&f.text)));
+                let id = prog.add_file(f.name.clone(), &f.text);
                 asts.push((id, f.ast));
             }
             let refs: Vec<(u32, &rcue_syntax::ast::File)> =
@@ -258,12 +256,8 @@ impl Instance {
         if let Some(&id) = self.source_ids.get(&key) {
             return id;
         }
-        let id = self.engine.prog.files.len() as u32;
+        let id = self.engine.prog.add_file(name.to_string(), text);
         self.source_ids.insert(key, id);
-        self.engine
-            .prog
-            .files
-            .push((name.to_string(), rcue_syntax::LineIndex::new(text)));
         id
     }
 
