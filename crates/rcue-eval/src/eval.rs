@@ -29,7 +29,7 @@ use crate::fasthash::FastMap;
 use crate::ir::*;
 use crate::label::{Interner, Label, LabelKind};
 use crate::limits::{Budget, Limits};
-use crate::meet::{describe, meet};
+use crate::meet::{describe, meet, meet_owned};
 use crate::num::Num;
 use crate::value::*;
 
@@ -1937,8 +1937,7 @@ impl Engine {
                 }
             }
             val => {
-                let cur = self.v[v as usize].value.clone();
-                let m = meet(&cur, &val);
+                let m = meet_owned(&self.v[v as usize].value, val);
                 match m {
                     Value::Bottom(e) => {
                         let mut e = (*e).clone();
@@ -3829,14 +3828,14 @@ impl Engine {
                     EnvKind::Vars(i) => {
                         let kv = &self.vars[*i as usize];
                         if slot == 0 {
-                            kv.0.clone()
+                            &kv.0
                         } else {
-                            kv.1.clone()
+                            &kv.1
                         }
                     }
-                    _ => Value::Top,
+                    _ => &Value::Top,
                 };
-                match val {
+                match *val {
                     Value::Vertex(w) => Ok(Some(w)),
                     _ => Ok(None),
                 }

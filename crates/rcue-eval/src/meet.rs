@@ -172,6 +172,21 @@ pub fn check_bound(op: BoundOp, bound: &Value, x: &Value) -> Result<(), Value> {
 }
 
 /// Unifies two non-struct values.
+/// `meet(a, &b)`, moving `b` into the result when it is the result (the
+/// common case of a field's value met with a concrete one): no reference
+/// count is touched.
+pub fn meet_owned(a: &Value, b: Value) -> Value {
+    match a {
+        Value::Top => b,
+        Value::Kind(k) if b.is_atom() && b.kind() & k != 0 => b,
+        Value::Bound(op, bound) if b.is_atom() => match check_bound(*op, bound, &b) {
+            Ok(()) => b,
+            Err(e) => e,
+        },
+        _ => meet(a, &b),
+    }
+}
+
 pub fn meet(a: &Value, b: &Value) -> Value {
     match (a, b) {
         (Value::Top, x) | (x, Value::Top) => x.clone(),

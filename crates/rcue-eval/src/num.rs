@@ -328,6 +328,11 @@ impl Num {
 
     /// Numeric comparison, independent of representation (`1 == 1.0`).
     pub fn cmp_value(&self, other: &Num) -> Ordering {
+        if self.exp == other.exp {
+            // Most comparisons are of integers against integer bounds: no
+            // scaling (which multiplied by a freshly allocated 10^0).
+            return self.coef.cmp(&other.coef);
+        }
         let (a, b, _) = Num::align(self, other);
         a.cmp(&b)
     }
@@ -366,10 +371,7 @@ impl Num {
     pub fn write_json(&self, out: &mut String) {
         use num_traits::ToPrimitive;
         match self.coef.to_i64() {
-            Some(i) if self.is_int && self.exp == 0 => {
-                use std::fmt::Write;
-                let _ = write!(out, "{i}");
-            }
+            Some(i) if self.is_int && self.exp == 0 => push_i64(out, i),
             _ => out.push_str(&self.to_json()),
         }
     }
@@ -418,9 +420,48 @@ impl std::ops::Mul for Num {
     }
 }
 
+/// Appends the decimal digits of `i` (what `write!` does, without the
+/// formatting machinery: exports write one per number).
+fn push_i64(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    for &b in &buf[at..] {
+        out.push(char::from(b));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_written_as_format_writes_them() {
+        for i in [0, 7, -7, 10, 8864, -100, i64::MAX, i64::MIN] {
+            let mut out = String::from("x");
+            push_i64(&mut out, i);
+            assert_eq!(out, format!("x{i}"));
+        }
+    }
+
+    #[test]
+    fn comparison_with_equal_and_unequal_exponents() {
+        assert_eq!(f("1.0").cmp_value(&f("1")), Ordering::Equal);
+        assert_eq!(f("2.5").cmp_value(&f("2.50")), Ordering::Equal);
+        assert_eq!(f("-3").cmp_value(&f("2")), Ordering::Less);
+        assert_eq!(f("10").cmp_value(&f("9.99")), Ordering::Greater);
+    }
 
     fn f(s: &str) -> Num {
         Num::parse_float(s).unwrap()
