@@ -226,15 +226,10 @@ pub struct Vertex {
     pub is_struct: bool,
     /// What few vertices need (see `Cold`); `None` for most.
     pub cold: Option<Box<Cold>>,
-    /// The closedness nodes past the root (see `node()`): node 0, a plain
-    /// root that most vertices have alone, is implied rather than stored
-    /// (16 bytes less per vertex).
-    close: ThinVec<CloseNode>,
-    /// The node mirroring each node of the parent (see `child_node`),
-    /// sorted by the parent node: searched by bisection (dozens of
-    /// entries at most in practice, where a hash map cost an allocation
-    /// and rehashes per vertex).
-    pub mirror: ThinVec<((VId, u32), u32)>,
+    /// The closedness nodes past the root and the mirror of the parent's
+    /// (see `Nodes`); `None` for the seven vertices in eight that have
+    /// neither.
+    nodes: Option<Box<Nodes>>,
     /// The positions of `decl_pos()` (one per declaration, the first
     /// `n_decl`) then those of `pos()`, in one list: most vertices have
     /// four or fewer in all (kept inline: positions are one word).
@@ -242,6 +237,21 @@ pub struct Vertex {
     n_decl: u16,
     /// Rarely set conditions, one bit each (`flags`).
     flags: u8,
+}
+
+/// A vertex's closedness nodes, behind one pointer: one allocation for
+/// both lists, where two vectors of their own cost two (and 8 bytes more
+/// in every vertex).
+#[derive(Clone, Debug, Default)]
+pub struct Nodes {
+    /// The nodes past the root (see `Vertex::node`): node 0, a plain root
+    /// that most vertices have alone, is implied rather than stored.
+    close: SmallVec<[CloseNode; 2]>,
+    /// The node mirroring each node of the parent (see `child_node`),
+    /// sorted by the parent node: searched by bisection (dozens of
+    /// entries at most in practice, where a hash map cost an allocation
+    /// and rehashes per vertex).
+    mirror: SmallVec<[((VId, u32), u32); 1]>,
 }
 
 /// The parts of a vertex that few vertices use, behind one pointer: most
@@ -408,8 +418,7 @@ impl Vertex {
             value: Value::Top,
             is_struct: false,
             cold: None,
-            close: ThinVec::new(),
-            mirror: ThinVec::new(),
+            nodes: None,
             places: SmallVec::new(),
             n_decl: 0,
             flags: 0,
@@ -420,7 +429,7 @@ impl Vertex {
     pub fn node(&self, n: u32) -> &CloseNode {
         match n {
             0 => &ROOT_NODE,
-            _ => &self.close[n as usize - 1],
+            _ => &self.close()[n as usize - 1],
         }
     }
 
@@ -428,7 +437,7 @@ impl Vertex {
     fn get_node(&self, n: u32) -> Option<&CloseNode> {
         match n {
             0 => Some(&ROOT_NODE),
-            _ => self.close.get(n as usize - 1),
+            _ => self.close().get(n as usize - 1),
         }
     }
 
@@ -438,8 +447,22 @@ impl Vertex {
     fn node_mut(&mut self, n: u32) -> Option<&mut CloseNode> {
         match n {
             0 => None,
-            _ => self.close.get_mut(n as usize - 1),
+            _ => self.nodes.as_mut()?.close.get_mut(n as usize - 1),
         }
+    }
+
+    /// The closedness nodes past the root.
+    fn close(&self) -> &[CloseNode] {
+        self.nodes.as_deref().map_or(&[], |n| &n.close)
+    }
+
+    /// The node mirroring each node of the parent, by the parent's node.
+    pub fn mirror(&self) -> &[((VId, u32), u32)] {
+        self.nodes.as_deref().map_or(&[], |n| &n.mirror)
+    }
+
+    fn nodes_mut(&mut self) -> &mut Nodes {
+        self.nodes.get_or_insert_with(Default::default)
     }
 
     /// How many of the conjuncts the vertex had before processing:
@@ -451,12 +474,12 @@ impl Vertex {
 
     /// How many closedness nodes there are, the root included.
     pub fn node_count(&self) -> usize {
-        self.close.len() + 1
+        self.close().len() + 1
     }
 
     /// Every closedness node, the root first.
     pub fn nodes(&self) -> impl Iterator<Item = &CloseNode> {
-        std::iter::once(&ROOT_NODE).chain(self.close.iter())
+        std::iter::once(&ROOT_NODE).chain(self.close().iter())
     }
 
     pub fn is_list(&self) -> bool {
@@ -1090,8 +1113,8 @@ impl Engine {
     // ---- closedness nodes ----
 
     fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
-        let nodes = &mut self.v[v as usize].close;
-        push_short(nodes, CloseNode::new(parent, kind));
+        let nodes = &mut self.v[v as usize].nodes_mut().close;
+        nodes.push(CloseNode::new(parent, kind));
         nodes.len() as u32
     }
 
@@ -1102,11 +1125,9 @@ impl Engine {
             return 0;
         }
         let key = (v, n);
-        if let Ok(i) = self.v[child as usize]
-            .mirror
-            .binary_search_by_key(&key, |e| e.0)
-        {
-            return self.v[child as usize].mirror[i].1;
+        let mirror = self.v[child as usize].mirror();
+        if let Ok(i) = mirror.binary_search_by_key(&key, |e| e.0) {
+            return mirror[i].1;
         }
         let src = self.v[v as usize].node(n);
         let (src_parent, src_kind) = (src.parent, src.kind);
@@ -1117,10 +1138,7 @@ impl Engine {
             _ => NodeKind::Plain,
         };
         let m = self.new_node(child, parent, kind);
-        let mirror = &mut self.v[child as usize].mirror;
-        if mirror.capacity() == 0 {
-            mirror.reserve_exact(1);
-        }
+        let mirror = &mut self.v[child as usize].nodes_mut().mirror;
         // (The recursion above added the ancestors: search again.)
         let at = mirror
             .binary_search_by_key(&key, |e| e.0)
@@ -1269,7 +1287,7 @@ impl Engine {
         let mut parents = std::mem::take(&mut self.scratch_parents);
         parents.clear();
         parents.push(u32::MAX as usize);
-        parents.extend(self.v[v as usize].close.iter().map(|c| c.parent as usize));
+        parents.extend(self.v[v as usize].close().iter().map(|c| c.parent as usize));
         if (1..n).all(|i| parents[i] < i) {
             let ok = self.allowed_in_one_pass(v, label, &parents);
             self.scratch_parents = parents;
@@ -3256,21 +3274,22 @@ impl Engine {
                 // Conjunct nodes refer to v's closedness tree as it was
                 // before processing: copy that shape, without what
                 // processing recorded in it.
-                let shape: ThinVec<CloseNode> = src.close[..orig_nodes - 1]
+                let close: SmallVec<[CloseNode; 2]> = src.close()[..orig_nodes - 1]
                     .iter()
                     .map(|n| CloseNode::new(n.parent, n.kind))
                     .collect();
                 // A leaf has no fields for the mirror to serve.
                 let mirror = if leaf {
-                    ThinVec::new()
+                    SmallVec::new()
                 } else {
-                    src.mirror.clone()
+                    SmallVec::from_slice(src.mirror())
                 };
+                let nodes = (!close.is_empty() || !mirror.is_empty())
+                    .then(|| Box::new(Nodes { close, mirror }));
                 let arc_type = src.arc_type;
                 let wx = &mut self.v[w as usize];
                 wx.conjuncts = conjuncts;
-                wx.close = shape;
-                wx.mirror = mirror;
+                wx.nodes = nodes;
                 wx.arc_type = arc_type;
             }
             if let Some(Some(Some((val, pos)))) = found {
@@ -4731,7 +4750,7 @@ mod size_tests {
 
     #[test]
     fn vertex_stays_small() {
-        assert!(std::mem::size_of::<super::Vertex>() <= 120);
+        assert!(std::mem::size_of::<super::Vertex>() <= 112);
         assert!(std::mem::size_of::<super::Conjunct>() <= 24);
         assert!(std::mem::size_of::<crate::value::Value>() <= 16);
         assert!(std::mem::size_of::<super::Cold>() <= 128);
