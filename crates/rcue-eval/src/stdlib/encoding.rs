@@ -10,7 +10,7 @@ use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{bytes, check_size, f, int, string, v, Args, Def, Failure, R};
-use crate::eval::{CKind, Conjunct, Engine};
+use crate::eval::{Conjunct, Engine};
 use crate::export::{self, Data};
 use crate::num::Num;
 use crate::value::{ErrKind, Value};
@@ -192,7 +192,7 @@ fn validate(en: &mut Engine, a: &Args, data: Value, concrete: bool) -> R {
         return Err((e.kind, e.msg.clone()));
     }
     let w = en.new_vertex(None, None);
-    for kind in [CKind::Value(data), CKind::Value(schema)] {
+    for kind in [en.value_kind(data), en.value_kind(schema)] {
         en.v[w as usize].conjuncts.push(Conjunct {
             kind,
             env: 0,
@@ -233,14 +233,20 @@ pub fn from_json(en: &mut Engine, j: &serde_json::Value) -> Value {
         serde_json::Value::Array(items) => {
             let elems = items
                 .iter()
-                .map(|x| CKind::Value(from_json(en, x)))
+                .map(|x| {
+                    let val = from_json(en, x);
+                    en.value_kind(val)
+                })
                 .collect();
             en.list_of(elems)
         }
         serde_json::Value::Object(m) => {
             let fields = m
                 .iter()
-                .map(|(k, x)| (k.clone(), CKind::Value(from_json(en, x))))
+                .map(|(k, x)| {
+                    let val = from_json(en, x);
+                    (k.clone(), en.value_kind(val))
+                })
                 .collect();
             en.struct_of(fields)
         }
@@ -615,7 +621,8 @@ pub fn yaml_to_value(en: &mut Engine, n: &YamlNode) -> Result<Value, YamlError> 
         YamlKind::Seq(items) => {
             let mut elems = Vec::with_capacity(items.len());
             for x in items {
-                elems.push(CKind::Value(yaml_to_value(en, x)?));
+                let val = yaml_to_value(en, x)?;
+                elems.push(en.value_kind(val));
             }
             en.list_of(elems)
         }
@@ -634,7 +641,8 @@ pub fn yaml_to_value(en: &mut Engine, n: &YamlNode) -> Result<Value, YamlError> 
                         })
                     }
                 };
-                fields.push((key, CKind::Value(yaml_to_value(en, x)?)));
+                let val = yaml_to_value(en, x)?;
+                fields.push((key, en.value_kind(val)));
             }
             en.struct_of(fields)
         }

@@ -202,7 +202,7 @@ fn range(en: &mut Engine, a: &Args) -> R {
             Some(out.len() + 1),
             en.limits().max_list_elems,
         )?;
-        out.push(CKind::Value(Value::num(x.clone())));
+        out.push(en.value_kind(Value::num(x.clone())));
         x = x.add(&step);
     }
     Ok(en.list_of(out))
@@ -292,7 +292,7 @@ fn less(en: &mut Engine, a: &Args, cmp: &Comparator, x: VId, y: VId) -> Result<b
         ("x".to_string(), CKind::Vertex(x)),
         ("y".to_string(), CKind::Vertex(y)),
     ]);
-    for kind in [CKind::Vertex(w), CKind::Value(xy)] {
+    for kind in [CKind::Vertex(w), en.value_kind(xy)] {
         en.v[trial as usize].conjuncts.push(Conjunct {
             kind,
             env: 0,
@@ -364,7 +364,7 @@ fn match_n(en: &mut Engine, a: &Args) -> R {
     let mut matched = 0i64;
     for e in elems {
         let trial = en.new_vertex(None, None);
-        for kind in [CKind::Vertex(e), CKind::Value(schema.clone())] {
+        for kind in [CKind::Vertex(e), en.value_kind(schema.clone())] {
             en.v[trial as usize].conjuncts.push(Conjunct {
                 kind,
                 env: 0,

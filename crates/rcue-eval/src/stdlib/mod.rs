@@ -17,7 +17,7 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
-use crate::eval::{CKind, Engine};
+use crate::eval::Engine;
 use crate::meet::describe;
 use crate::num::Num;
 use crate::value::{kind_name, ErrKind, Text, VId, Validator, Value};
@@ -477,12 +477,16 @@ pub fn float(x: f64) -> R {
 }
 
 pub fn str_list(en: &mut Engine, items: impl IntoIterator<Item = String>) -> Value {
-    let elems = items.into_iter().map(|s| CKind::Value(string(s))).collect();
+    let elems = items
+        .into_iter()
+        .map(|s| en.value_kind(string(s)))
+        .collect();
     en.list_of(elems)
 }
 
 pub fn value_list(en: &mut Engine, items: Vec<Value>) -> Value {
-    en.list_of(items.into_iter().map(CKind::Value).collect())
+    let elems = items.into_iter().map(|x| en.value_kind(x)).collect();
+    en.list_of(elems)
 }
 
 /// Refuses results above the engine's size limits instead of allocating.

@@ -3,7 +3,7 @@
 //! the reference.
 
 use super::{f, str_list, string, v, Args, Def, Failure};
-use crate::eval::{CKind, Engine};
+use crate::eval::Engine;
 use crate::value::Value;
 
 pub const FUNCS: &[Def] = &[
@@ -49,7 +49,10 @@ pub const FUNCS: &[Def] = &[
         }
         let lists = all
             .into_iter()
-            .map(|g| CKind::Value(str_list(en, g)))
+            .map(|g| {
+                let list = str_list(en, g);
+                en.value_kind(list)
+            })
             .collect();
         Ok(en.list_of(lists))
     }),
@@ -66,7 +69,10 @@ pub const FUNCS: &[Def] = &[
         }
         let structs = caps
             .iter()
-            .map(|c| CKind::Value(named(en, &re, c)))
+            .map(|c| {
+                let fields = named(en, &re, c);
+                en.value_kind(fields)
+            })
             .collect();
         Ok(en.list_of(structs))
     }),
@@ -105,7 +111,7 @@ fn named(en: &mut Engine, re: &regex::Regex, c: &regex::Captures) -> Value {
         .flatten()
         .map(|n| {
             let text = c.name(n).map_or("", |m| m.as_str());
-            (n.to_string(), CKind::Value(string(text)))
+            (n.to_string(), en.value_kind(string(text)))
         })
         .collect();
     en.struct_of(fields)

@@ -7,7 +7,7 @@ use num_traits::Signed;
 use sha1::{Digest, Sha1};
 
 use super::{f, int, string, v, Args, Def, Failure, R};
-use crate::eval::{CKind, Engine};
+use crate::eval::Engine;
 use crate::value::Value;
 
 pub const FUNCS: &[Def] = &[
@@ -61,7 +61,7 @@ pub fn constant(en: &mut Engine, name: &str) -> Option<Value> {
     (name == "ns").then(|| {
         let fields = NAMESPACES
             .iter()
-            .map(|(n, u)| (n.to_string(), CKind::Value(string(u))))
+            .map(|(n, u)| (n.to_string(), en.value_kind(string(u))))
             .collect();
         en.struct_of(fields)
     })
