@@ -1756,6 +1756,22 @@ impl Engine {
                 self.unify_list(v, &lit, env, node)
             }
             Expr::Binary(BinaryOp::And, a, b) => {
+                // Literal constraints (`int & >0 & <65536`) meet as one
+                // value, made once per expression: met side by side, each
+                // use of a definition built the conjunction again. A
+                // conflict is left to the sides, for their messages.
+                if self.is_literal_scalar(e) {
+                    let val = self.literal_scalar(e, env);
+                    let m = meet_owned(&self.v[v as usize].value, val);
+                    if !m.is_bottom() {
+                        let mut pos: SmallVec<[Pos; 4]> = SmallVec::new();
+                        self.literal_positions(e, &mut pos);
+                        let vx = &mut self.v[v as usize];
+                        vx.extend_pos(&pos);
+                        vx.value = m;
+                        return;
+                    }
+                }
                 self.unify_expr(v, a, env, node);
                 self.unify_expr(v, b, env, node);
             }
@@ -1827,6 +1843,15 @@ impl Engine {
                         self.fail(v, err);
                     }
                 }
+            }
+            // A bound or regular expression of a literal (`>0`, `=~"^a"`):
+            // one value per expression, not one per field of every use
+            // of a definition.
+            Expr::Unary(op, x)
+                if !matches!(op, UnaryOp::Not | UnaryOp::Default) && self.is_literal_scalar(x) =>
+            {
+                let val = self.literal_scalar(e, env);
+                self.unify_value(v, val, node, Some(e));
             }
             _ => {
                 let val = self.eval_keep(e, env);
