@@ -288,8 +288,6 @@ pub struct Cold {
     pub seen_groups: ThinVec<usize>,
     /// The level of disjunctions met now.
     pub disj_level: u32,
-    /// Vertices inlined here, each with the closedness node it went under.
-    pub inlined: ThinVec<(VId, u32)>,
     /// Validators to check once the value is complete.
     pub validators: ThinVec<(Rc<Validator>, Pos)>,
     /// Conjuncts that ran into a reference cycle, retried once the others
@@ -356,7 +354,6 @@ impl Cold {
     /// afresh), so the record of inlined vertices and the disjunction
     /// counts go. Returns whether nothing is left that matters.
     fn finish_processing(&mut self) -> bool {
-        self.inlined = ThinVec::new();
         self.seen_groups = ThinVec::new();
         self.seen_first = 0;
         self.arc_map.is_none()
@@ -394,7 +391,6 @@ cold_getters!(
     pending: Pending,
     pending_dyn: DynFieldDecl,
     groups: DisjGroup,
-    inlined: (VId, u32),
     validators: (Rc<Validator>, Pos),
     deferred: Conjunct,
     bodies: (usize, bool),
@@ -626,6 +622,12 @@ pub struct Engine {
     eval_depth: usize,
     /// Nesting of `inline_vertex`.
     inline_depth: usize,
+    /// The vertices inlined into each vertex being processed, with the
+    /// closedness node each went under: (into, inlined, node). Entries are
+    /// made while their vertex is processed and dropped when it is done,
+    /// so those of the vertices being processed form a stack (kept here,
+    /// the record cost a `Cold` box and a list per use of a definition).
+    inlined: Vec<(VId, VId, u32)>,
     /// Computed labels being evaluated through an alias.
     labels_active: Vec<(EnvId, ExprId)>,
     /// Set while the body of a comprehension is unified.
@@ -878,6 +880,7 @@ impl Engine {
             budget: Budget::new(Limits::default()),
             eval_depth: 0,
             inline_depth: 0,
+            inlined: Vec::new(),
             labels_active: Vec::new(),
             generating: false,
             frozen: 0,
@@ -1473,7 +1476,6 @@ impl Engine {
             vx.value = Value::Top;
             vx.clear_pos();
             if let Some(c) = &mut vx.cold {
-                c.inlined.clear();
                 c.seen_groups.clear();
                 c.seen_first = 0;
                 c.groups.clear();
@@ -1484,6 +1486,7 @@ impl Engine {
             vx.conjuncts.truncate(n);
         }
         self.v[v as usize].state = State::Processing;
+        let inlined_before = self.inlined.len();
         let orig_nodes = self.v[v as usize].node_count();
         let mut i = 0;
         let original = self.v[v as usize].conjuncts.len();
@@ -1542,6 +1545,7 @@ impl Engine {
             // Let a later request evaluate it again.
             self.v[v as usize].state = State::New;
         }
+        self.inlined.truncate(inlined_before);
         self.depth -= 1;
     }
 
@@ -2042,18 +2046,18 @@ impl Engine {
     fn inline_vertex_here(&mut self, v: VId, w: VId, node: u32, def: bool) {
         // Inlining the same vertex again under the same node, or below it,
         // adds nothing (unification is idempotent): a reference cycle.
-        let seen: Vec<u32> = self.v[v as usize]
-            .inlined()
+        let seen: SmallVec<[u32; 2]> = self
+            .inlined
             .iter()
-            .filter(|(x, _)| *x == w)
-            .map(|(_, n)| *n)
+            .filter(|&&(into, x, _)| into == v && x == w)
+            .map(|&(_, _, n)| n)
             .collect();
         // Again under a definition nested below the first inlining, it
         // does add something: that definition's closedness must know the
         // target's fields (`x: #T & #A` with `#A: #T & {...}`).
         // Once is enough: a third inlining on the same chain is mutual
         // recursion (`#A: {#B}`, `#B: {#A}`) and would never end.
-        let above: Vec<u32> = seen
+        let above: SmallVec<[u32; 2]> = seen
             .into_iter()
             .filter(|&n| self.node_is_ancestor(v, n, node))
             .collect();
@@ -2065,7 +2069,7 @@ impl Engine {
             self.fail(v, e);
             return;
         }
-        self.v[v as usize].cold_mut().inlined.push((w, node));
+        self.inlined.push((v, w, node));
         // The target's conjuncts are final once its parent is processed.
         if let Some(p) = self.v[w as usize].parent() {
             self.process(p);
