@@ -213,7 +213,8 @@ pub fn lex(src: &str, base: usize) -> Lexed<'_> {
     let sp = |r: std::ops::Range<usize>| Span::new(r.start + base, r.end + base);
     while let Some(res) = lexer.next() {
         let range = lexer.span();
-        let gap_has_newline = src[prev_end..range.start].contains('\n');
+        // (Gaps are a few spaces or tabs: a plain loop, not `memchr`.)
+        let gap_has_newline = src.as_bytes()[prev_end..range.start].contains(&b'\n');
         let tok = match res {
             Ok(Token::Comment(text)) => {
                 out.comments.push(Comment {
