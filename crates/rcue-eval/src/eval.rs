@@ -508,7 +508,8 @@ impl Vertex {
         }
     }
 
-    /// Where the value comes from.
+    /// Where the value comes from, as recorded: entries may be links to
+    /// other vertices' positions (`Engine::positions` expands them).
     pub fn pos(&self) -> &[Pos] {
         &self.places[self.n_decl as usize..]
     }
@@ -990,6 +991,10 @@ impl Engine {
                 || vx.forward().is_some_and(|f| f >= nv)
                 || vx.parent().is_some_and(|p| p >= nv)
                 || vx.disjuncts().iter().any(|&(d, _)| d >= nv)
+                || vx
+                    .pos()
+                    .iter()
+                    .any(|p| p.as_link().is_some_and(|w| w >= nv))
                 || refers_past(&vx.value, nv)
                 || !vx.conjuncts.iter().all(ck)
                 || !vx.deferred().iter().all(ck)
@@ -1826,9 +1831,13 @@ impl Engine {
                                 Some(err) => Value::Bottom(err.clone()),
                                 None => self.v[wd as usize].value.clone(),
                             };
-                            let pos: SmallVec<[Pos; 4]> =
-                                SmallVec::from_slice(self.v[wd as usize].pos());
-                            self.v[v as usize].extend_pos(&pos);
+                            // The target's positions, by a link when there
+                            // are several (`Pos::link`).
+                            match *self.v[wd as usize].pos() {
+                                [] => {}
+                                [p] => self.v[v as usize].push_pos(p),
+                                _ => self.v[v as usize].push_pos(Pos::link(wd)),
+                            }
                             self.unify_value(v, val, node, Some(e));
                             return;
                         }
@@ -2005,7 +2014,7 @@ impl Engine {
                         if let Some(s) = src {
                             e.pos.push(self.prog.pos[s as usize]);
                         }
-                        e.pos.extend(self.v[v as usize].pos().iter().copied());
+                        e.pos.extend(self.positions(v));
                         self.fail(v, Rc::new(e));
                     }
                     m => {
@@ -2642,7 +2651,7 @@ impl Engine {
     /// and its fields: the scalar's positions, then those of the conjuncts
     /// (one level into referenced vertices), each once.
     fn conflict_positions(&self, v: VId) -> Vec<Pos> {
-        let mut pos: SmallVec<[Pos; 4]> = SmallVec::from_slice(self.v[v as usize].pos());
+        let mut pos = self.positions(v);
         let mut add = |p: Pos| {
             if !pos.contains(&p) {
                 pos.push(p);
@@ -4670,6 +4679,28 @@ impl Engine {
             return None;
         }
         Some(self.v[w as usize].arcs.to_vec())
+    }
+
+    /// Where the value of `v` comes from: its positions, with the links
+    /// among them (`Pos::link`) expanded.
+    pub fn positions(&self, v: VId) -> SmallVec<[Pos; 8]> {
+        let mut out = SmallVec::new();
+        self.expand_positions(v, &mut out, 0);
+        out
+    }
+
+    fn expand_positions(&self, v: VId, out: &mut SmallVec<[Pos; 8]>, depth: usize) {
+        for &p in self.v[v as usize].pos() {
+            match p.as_link() {
+                // (Links only name vertices done before: no cycle; the
+                // bound is for safety.)
+                Some(w) if depth < 64 && (w as usize) < self.v.len() => {
+                    self.expand_positions(w, out, depth + 1)
+                }
+                Some(_) => {}
+                None => out.push(p),
+            }
+        }
     }
 
     pub fn pos_of(&self, e: ExprId) -> Pos {

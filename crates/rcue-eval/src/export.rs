@@ -554,7 +554,7 @@ fn walk_here(
     // vertex's (a leaf disjunction's vertex has its default's).
     let pos = match val {
         Value::Disj(_) => vec![],
-        _ => en.v[v as usize].pos().to_vec(),
+        _ => en.positions(v).to_vec(),
     };
     let path = en.path(v);
     errors.push(incomplete(en, &val, &path, pos));

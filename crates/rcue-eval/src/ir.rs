@@ -20,10 +20,27 @@ pub type ExprId = u32;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Pos(pub u32);
 
+/// The bit marking a vertex's position entry as a link (`Pos::link`).
+const LINK: u32 = 1 << 31;
+
 impl Pos {
-    /// Byte `start` of the file whose range begins at `base`.
+    /// Byte `start` of the file whose range begins at `base`. (Past 2 GiB
+    /// of sources in all, positions name the last byte there.)
     pub fn at(base: u32, start: u32) -> Pos {
-        Pos(base.saturating_add(start))
+        Pos(base.saturating_add(start).min(LINK - 1))
+    }
+
+    /// An entry of a vertex's positions standing for all positions of
+    /// vertex `v` (`Engine::positions` expands it): a field set from
+    /// another field's value names that field's positions, which were
+    /// copied, one list per field, when there were more than fit inline.
+    pub(crate) fn link(v: u32) -> Pos {
+        Pos(v | LINK)
+    }
+
+    /// The vertex a link entry stands for.
+    pub(crate) fn as_link(self) -> Option<u32> {
+        (self.0 & LINK != 0).then_some(self.0 & !LINK)
     }
 }
 
