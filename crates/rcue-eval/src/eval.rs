@@ -1143,14 +1143,47 @@ impl Engine {
         if n == 0 {
             return 0;
         }
-        let key = (v, n);
-        let mirror = self.v[child as usize].mirror();
-        if let Ok(i) = mirror.binary_search_by_key(&key, |e| e.0) {
-            return mirror[i].1;
+        let at = match self.v[child as usize]
+            .mirror()
+            .binary_search_by_key(&(v, n), |e| e.0)
+        {
+            Ok(i) => return self.v[child as usize].mirror()[i].1,
+            Err(at) => at,
+        };
+        // Room for the chain of ancestors at once: under the OPM catalog's
+        // definitions chains of dozens of nodes grew both lists by
+        // doubling, for every field.
+        let mut chain = 0;
+        let mut m = n;
+        while let Some(node) = self.v[v as usize].get_node(m).filter(|_| m != 0) {
+            chain += 1;
+            m = node.parent;
         }
+        if chain > 1 {
+            let nodes = self.v[child as usize].nodes_mut();
+            nodes.close.reserve(chain);
+            nodes.mirror.reserve(chain);
+        }
+        self.add_mirror(v, n, child, at)
+    }
+
+    /// Mirrors node `n` of `v` in `child`, which has no mirror of it yet
+    /// (its entry goes at `at`), after the ancestors not mirrored either.
+    fn add_mirror(&mut self, v: VId, n: u32, child: VId, at: usize) -> u32 {
         let src = self.v[v as usize].node(n);
         let (src_parent, src_kind) = (src.parent, src.kind);
-        let parent = self.child_node(v, src_parent, child);
+        debug_assert!(src_parent < n, "a node's parent is made before it");
+        let before = self.v[child as usize].mirror().len();
+        let parent = match src_parent {
+            0 => 0,
+            p => match self.v[child as usize]
+                .mirror()
+                .binary_search_by_key(&(v, p), |e| e.0)
+            {
+                Ok(i) => self.v[child as usize].mirror()[i].1,
+                Err(at) => self.add_mirror(v, p, child, at),
+            },
+        };
         let kind = match src_kind {
             NodeKind::Def => NodeKind::Def,
             NodeKind::Embed => NodeKind::Embed,
@@ -1158,11 +1191,10 @@ impl Engine {
         };
         let m = self.new_node(child, parent, kind);
         let mirror = &mut self.v[child as usize].nodes_mut().mirror;
-        // (The recursion above added the ancestors: search again.)
-        let at = mirror
-            .binary_search_by_key(&key, |e| e.0)
-            .unwrap_or_else(|at| at);
-        mirror.insert(at, (key, m));
+        // The ancestors' entries went before this one (a node's parent
+        // has a lower number): it moved by as many.
+        let at = at + (mirror.len() - before);
+        mirror.insert(at, ((v, n), m));
         m
     }
 
