@@ -4717,17 +4717,28 @@ impl Engine {
     /// among them (`Pos::link`) expanded.
     pub fn positions(&self, v: VId) -> SmallVec<[Pos; 8]> {
         let mut out = SmallVec::new();
-        self.expand_positions(v, &mut out, 0);
+        let mut seen = SmallVec::new();
+        self.expand_positions(v, &mut out, &mut seen, 0);
         out
     }
 
-    fn expand_positions(&self, v: VId, out: &mut SmallVec<[Pos; 8]>, depth: usize) {
+    /// Each linked vertex is expanded once: `a2: a1 & a1` with
+    /// `a1: a0 & a0` links twice at every level, and expanding every link
+    /// would double the work per level (messages list a position once).
+    fn expand_positions(
+        &self,
+        v: VId,
+        out: &mut SmallVec<[Pos; 8]>,
+        seen: &mut SmallVec<[VId; 8]>,
+        depth: usize,
+    ) {
         for &p in self.v[v as usize].pos() {
             match p.as_link() {
                 // (Links only name vertices done before: no cycle; the
                 // bound is for safety.)
-                Some(w) if depth < 64 && (w as usize) < self.v.len() => {
-                    self.expand_positions(w, out, depth + 1)
+                Some(w) if depth < 64 && (w as usize) < self.v.len() && !seen.contains(&w) => {
+                    seen.push(w);
+                    self.expand_positions(w, out, seen, depth + 1)
                 }
                 Some(_) => {}
                 None => out.push(p),
