@@ -1143,11 +1143,8 @@ impl Engine {
         if n == 0 {
             return 0;
         }
-        let at = match self.v[child as usize]
-            .mirror()
-            .binary_search_by_key(&(v, n), |e| e.0)
-        {
-            Ok(i) => return self.v[child as usize].mirror()[i].1,
+        let at = match self.find_mirror(v, n, child) {
+            Ok(m) => return m,
             Err(at) => at,
         };
         // Room for the chain of ancestors at once: under the OPM catalog's
@@ -1167,6 +1164,16 @@ impl Engine {
         self.add_mirror(v, n, child, at)
     }
 
+    /// The node of `child` mirroring node `n` of its parent `v`, or where
+    /// its entry would go.
+    #[inline]
+    fn find_mirror(&self, v: VId, n: u32, child: VId) -> Result<u32, usize> {
+        let mirror = self.v[child as usize].mirror();
+        mirror
+            .binary_search_by_key(&(v, n), |e| e.0)
+            .map(|i| mirror[i].1)
+    }
+
     /// Mirrors node `n` of `v` in `child`, which has no mirror of it yet
     /// (its entry goes at `at`), after the ancestors not mirrored either.
     fn add_mirror(&mut self, v: VId, n: u32, child: VId, at: usize) -> u32 {
@@ -1176,11 +1183,8 @@ impl Engine {
         let before = self.v[child as usize].mirror().len();
         let parent = match src_parent {
             0 => 0,
-            p => match self.v[child as usize]
-                .mirror()
-                .binary_search_by_key(&(v, p), |e| e.0)
-            {
-                Ok(i) => self.v[child as usize].mirror()[i].1,
+            p => match self.find_mirror(v, p, child) {
+                Ok(m) => m,
                 Err(at) => self.add_mirror(v, p, child, at),
             },
         };
