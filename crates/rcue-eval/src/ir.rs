@@ -255,7 +255,9 @@ pub enum ListElem {
 pub struct Program {
     pub exprs: Vec<Expr>,
     pub pos: Vec<Pos>,
-    pub files: Vec<(String, rcue_syntax::LineIndex)>,
+    /// The source files, by id (`add_file`, which also gives each its
+    /// range of positions: the only way in).
+    files: Vec<(String, rcue_syntax::LineIndex)>,
     /// Where each file's range of positions begins (see `Pos`), and
     /// where the next file's will.
     bases: Vec<u32>,
