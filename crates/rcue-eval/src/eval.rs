@@ -1663,13 +1663,20 @@ impl Engine {
                 Value::Bool(true) => self.clauses(c, i + 1, env, out),
                 Value::Bool(false) => Ok(()),
                 Value::Bottom(e) => Err(e),
+                // The reference's wording: a value that may still become a
+                // bool is incomplete; anything else is the wrong type.
+                other if !other.is_atom() && other.kind() & kind::BOOL != 0 => Err(self.err_at(
+                    ErrKind::Incomplete,
+                    format!("incomplete bool: {}", describe(&other)),
+                    *cond,
+                )),
                 other => Err(self.err_at(
-                    if other.is_atom() {
-                        ErrKind::Eval
-                    } else {
-                        ErrKind::Incomplete
-                    },
-                    format!("cannot use {} as bool in if clause", describe(&other)),
+                    ErrKind::Eval,
+                    format!(
+                        "cannot use {} (type {}) as type bool",
+                        describe(&other),
+                        kind_name(other.kind())
+                    ),
                     *cond,
                 )),
             },
