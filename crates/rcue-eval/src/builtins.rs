@@ -125,7 +125,7 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                     let w = en.deref(*w);
                     en.process(w);
                     let n = if en.v[w as usize].is_list() {
-                        en.v[w as usize].arcs.len()
+                        en.elems(w).len()
                     } else {
                         let arcs = en.v[w as usize].arcs.clone();
                         arcs.into_iter()
@@ -182,7 +182,7 @@ pub fn call(en: &mut Engine, b: BuiltinFn, args: &[ExprId], env: EnvId, e: ExprI
                     ))
                 }
             };
-            let elems = en.v[w as usize].arcs.clone();
+            let elems = en.elems(w).to_vec();
             if b == BuiltinFn::Or {
                 if elems.is_empty() {
                     return Value::Bottom(en.error_at(

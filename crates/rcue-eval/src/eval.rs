@@ -1067,6 +1067,21 @@ impl Engine {
         self.v[v as usize].arcs.get(i).copied()
     }
 
+    /// The elements of list vertex `v`: its index arcs. A list may also
+    /// have definitions and hidden fields (`{#a: 1, [1]}`); `finish_lists`
+    /// puts those after the elements, so one look at the last arc settles
+    /// the common case.
+    pub fn elems(&self, v: VId) -> &[VId] {
+        let arcs = &self.v[v as usize].arcs;
+        let is_elem = |a: &VId| matches!(self.v[*a as usize].label(), Some(Label::Index(_)));
+        match arcs.last() {
+            Some(last) if !is_elem(last) => {
+                &arcs[..arcs.iter().position(|a| !is_elem(a)).unwrap_or(arcs.len())]
+            }
+            _ => arcs,
+        }
+    }
+
     /// Records error `e` on `v` (see `add_err`).
     fn fail(&mut self, v: VId, e: Rc<EvalError>) {
         add_err(&mut self.v[v as usize].cold_mut().err, e);
@@ -2497,7 +2512,16 @@ impl Engine {
             return;
         }
         let lists = self.v[v as usize].lists().to_vec();
-        let n = self.v[v as usize].arcs.len();
+        // Definitions and hidden fields beside the elements go after them.
+        let is_elem = |en: &Self, a: VId| matches!(en.v[a as usize].label(), Some(Label::Index(_)));
+        let n = (self.v[v as usize].arcs.iter())
+            .filter(|&&a| is_elem(self, a))
+            .count();
+        if n != self.v[v as usize].arcs.len() {
+            let mut arcs = std::mem::take(&mut self.v[v as usize].arcs);
+            arcs.sort_by_key(|&a| !is_elem(self, a));
+            self.v[v as usize].arcs = arcs;
+        }
         for l in &lists {
             if l.ellipsis.is_none() && l.len != n {
                 let closed_lens: Vec<usize> = lists
@@ -3625,7 +3649,7 @@ impl Engine {
                     schemas,
                     text,
                 } => {
-                    let schemas = self.v[*schemas as usize].arcs.clone();
+                    let schemas = self.elems(*schemas).to_vec();
                     let mut matched = 0i64;
                     for s in schemas {
                         if self.unifies_with(v, CKind::Vertex(s)) {
@@ -4517,7 +4541,7 @@ impl Engine {
                         i,
                     ));
                 };
-                let len = self.v[*w as usize].arcs.len() as i64;
+                let len = self.elems(*w).len() as i64;
                 if k < 0 || k >= len {
                     return Value::Bottom(self.err_at(
                         ErrKind::Eval,
@@ -4525,7 +4549,7 @@ impl Engine {
                         i,
                     ));
                 }
-                let a = self.v[*w as usize].arcs[k as usize];
+                let a = self.elems(*w)[k as usize];
                 self.value_of_ref(a, e)
             }
             (Value::Vertex(w), Value::Str(s)) => {
@@ -4629,7 +4653,7 @@ impl Engine {
                 ));
             }
         };
-        let len = self.v[w as usize].arcs.len() as i64;
+        let len = self.elems(w).len() as i64;
         let mut bound = |b: Option<ExprId>, default: i64| -> Result<i64, Value> {
             let Some(b) = b else { return Ok(default) };
             match self.eval(b, env) {
@@ -4655,7 +4679,7 @@ impl Engine {
                 e,
             ));
         }
-        let elems: Vec<VId> = self.v[w as usize].arcs[lo as usize..hi as usize].to_vec();
+        let elems: Vec<VId> = self.elems(w)[lo as usize..hi as usize].to_vec();
         self.list_of(elems.into_iter().map(CKind::Vertex).collect())
     }
 
@@ -4721,7 +4745,7 @@ impl Engine {
         if !self.v[w as usize].is_list() {
             return None;
         }
-        Some(self.v[w as usize].arcs.to_vec())
+        Some(self.elems(w).to_vec())
     }
 
     /// Where the value of `v` comes from: its positions, with the links

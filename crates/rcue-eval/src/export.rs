@@ -484,7 +484,7 @@ fn walk_here(
     if vx.is_list() {
         sink.begin_list();
         let mut i = 0;
-        while let Some(a) = en.arc_at(v, i) {
+        while let Some(&a) = en.elems(v).get(i) {
             i += 1;
             walk(en, a, errors, depth + 1, sink);
         }

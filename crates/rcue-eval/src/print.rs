@@ -163,12 +163,13 @@ fn vertex_here(en: &mut Engine, v: VId, indent: usize, out: &mut String) {
         return;
     }
     if vx.is_list() {
-        if vx.arcs.is_empty() {
+        let elems = en.elems(v).to_vec();
+        if elems.is_empty() {
             out.push_str("[]");
             return;
         }
         out.push('[');
-        for (i, a) in vx.arcs.iter().enumerate() {
+        for (i, a) in elems.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
