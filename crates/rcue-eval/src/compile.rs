@@ -236,6 +236,39 @@ impl<'a> Compiler<'a> {
         }
         self.shortcircuit = false;
         self.scopes.pop();
+        // The files of a package are one struct: a definition one file
+        // embeds allows the fields the others declare, as in the
+        // reference. (Imports were resolved per file above.)
+        if out.len() > 1 {
+            let mut merged = StructLit::default();
+            for &e in &out {
+                if let Expr::Struct(lit) = &self.prog.exprs[e as usize] {
+                    merged.decls.extend(lit.decls.iter().cloned());
+                }
+            }
+            // Whether it is a struct, by `struct_body`'s rules for one
+            // literal.
+            let embeds =
+                (merged.decls.iter()).any(|d| matches!(d, Decl::Embed(_) | Decl::Comprehension(_)));
+            merged.is_struct = merged.decls.is_empty()
+                || merged.decls.iter().any(|d| match d {
+                    Decl::Field {
+                        label: FieldLabel::Static(l),
+                        ..
+                    } => !embeds || self.labels.is_regular(*l),
+                    Decl::Field { .. } | Decl::Pattern { .. } | Decl::Ellipsis(_) => true,
+                    Decl::Embed(_) | Decl::Comprehension(_) => false,
+                })
+                || (embeds
+                    && merged.decls.iter().all(|d| match d {
+                        Decl::Embed(_) => false,
+                        Decl::Comprehension(c) => self.is_struct_body(c.body),
+                        _ => true,
+                    }));
+            merged.shape = Shape::of(&merged.decls);
+            let first = self.prog.pos[out[0] as usize];
+            return vec![self.prog.add(Expr::Struct(Rc::new(merged)), first)];
+        }
         out
     }
 
@@ -500,8 +533,28 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        // Comprehensions whose bodies are structs make a struct even when
+        // none yields (`{for k, v in {} {(k): v}}` is `{}`, not `_`); a
+        // body embedding a scalar (`{if c {1}}`) does not.
+        if !lit.is_struct
+            && lit
+                .decls
+                .iter()
+                .any(|d| matches!(d, Decl::Comprehension(_)))
+            && lit.decls.iter().all(|d| match d {
+                Decl::Embed(_) => false,
+                Decl::Comprehension(c) => self.is_struct_body(c.body),
+                _ => true,
+            })
+        {
+            lit.is_struct = true;
+        }
         lit.shape = Shape::of(&lit.decls);
         lit
+    }
+
+    fn is_struct_body(&self, body: ExprId) -> bool {
+        matches!(&self.prog.exprs[body as usize], Expr::Struct(l) if l.is_struct)
     }
 
     fn field(&mut self, f: &ast::Field, lit: &mut StructLit) {

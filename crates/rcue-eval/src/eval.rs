@@ -301,6 +301,32 @@ pub struct Cold {
     /// The candidates a disjunction left, each with whether it is a
     /// default (two or more: one left is the vertex's value).
     pub disjuncts: ThinVec<(VId, bool)>,
+    /// The embeddings of struct literals met while processing, run once
+    /// the vertex's conjuncts have declared their fields (`run_embeds`).
+    pub embeds: ThinVec<Embeds>,
+}
+
+/// The embeddings of one struct literal, waiting for the fields of the
+/// vertex's other conjuncts: an embedding that refers to a field
+/// (`{#in: c: string, #in.c} & {#in: c: "b", _}`) must see all of it.
+#[derive(Clone, Debug)]
+pub struct Embeds {
+    /// The struct literal (an `Expr::Struct`).
+    pub lit: ExprId,
+    pub env: EnvId,
+    pub node: u32,
+    /// The arcs the literal's fields made, by declaration index: where
+    /// the embeddings' fields go in field order.
+    pub rank: Vec<(VId, usize)>,
+    /// Whether the literal is a comprehension's body (`Engine::generating`).
+    pub generating: bool,
+    /// The first vertex made after the literal's fields: arcs from here
+    /// on that an embedding adds to were made by later conjuncts, and
+    /// move to the embedding's place as if it had run in place.
+    pub later: VId,
+    /// The vertex's last arc when the literal was met: where embedded
+    /// fields go when the literal declares no fields of its own.
+    pub anchor: Option<VId>,
 }
 
 /// `Vertex::parent_id` of a vertex without a parent.
@@ -369,6 +395,7 @@ impl Cold {
             && self.deferred.is_empty()
             && self.bodies.is_empty()
             && self.disjuncts.is_empty()
+            && self.embeds.is_empty()
     }
 }
 
@@ -629,6 +656,13 @@ pub struct Engine {
     /// so those of the vertices being processed form a stack (kept here,
     /// the record cost a `Cold` box and a list per use of a definition).
     inlined: Vec<(VId, VId, u32)>,
+    /// The comprehensions of vertices being processed that are running or
+    /// still to run (`run_pending`): a field they may add is not known to
+    /// be absent yet.
+    comps_in_flight: Vec<(VId, Rc<Comprehension>)>,
+    /// The vertex whose waiting embeddings run now (`run_embeds`): struct
+    /// literals they bring embed in place.
+    embedding_into: VId,
     /// Computed labels being evaluated through an alias.
     labels_active: Vec<(EnvId, ExprId)>,
     /// Set while the body of a comprehension is unified.
@@ -882,6 +916,8 @@ impl Engine {
             eval_depth: 0,
             inline_depth: 0,
             inlined: Vec::new(),
+            comps_in_flight: Vec::new(),
+            embedding_into: NO_VERTEX,
             labels_active: Vec::new(),
             generating: false,
             frozen: 0,
@@ -1538,11 +1574,13 @@ impl Engine {
                 c.validators.clear();
                 c.deferred.clear();
                 c.bodies.clear();
+                c.embeds.clear();
             }
             vx.conjuncts.truncate(n);
         }
         self.v[v as usize].state = State::Processing;
         let inlined_before = self.inlined.len();
+        let comps_before = self.comps_in_flight.len();
         let orig_nodes = self.v[v as usize].node_count();
         let mut i = 0;
         let original = self.v[v as usize].conjuncts.len();
@@ -1561,6 +1599,9 @@ impl Engine {
                 self.unify_conjunct(v, c);
                 self.generating = outer;
                 i += 1;
+            }
+            if self.run_embeds(v) {
+                continue;
             }
             let dyn_added = self.run_dyn(v);
             if !self.run_pending(v) && !dyn_added {
@@ -1602,6 +1643,7 @@ impl Engine {
             self.v[v as usize].state = State::New;
         }
         self.inlined.truncate(inlined_before);
+        self.comps_in_flight.truncate(comps_before);
         self.depth -= 1;
     }
 
@@ -1612,6 +1654,7 @@ impl Engine {
         if pending.is_empty() {
             return false;
         }
+        (self.comps_in_flight).extend(pending.iter().map(|p| (v, p.comp.clone())));
         for p in pending {
             let mut bodies = Vec::new();
             let r = self.comprehend(&p.comp, p.env, &mut bodies);
@@ -1649,6 +1692,58 @@ impl Engine {
             }
         }
         true
+    }
+
+    /// `x.f == _|_` cannot be decided while `x` is being processed, `f` is
+    /// not there and a comprehension of `x` still to finish may add it
+    /// (`b: {if a.x == _|_ {y: 1}}, a: {if b.y == _|_ {x: 1}}`): a cycle,
+    /// as in the reference. One whose comprehensions cannot add `f` is
+    /// settled: `f` is absent.
+    fn undecided_field(&mut self, e: ExprId, env: EnvId) -> Option<Rc<EvalError>> {
+        let Expr::Select(base, label) = *self.prog.expr(e) else {
+            return None;
+        };
+        if self.comps_in_flight.is_empty() {
+            return None;
+        }
+        let Value::Vertex(w) = self.eval(base, env) else {
+            return None;
+        };
+        let w = self.deref(w);
+        if self.v[w as usize].state != State::Processing || self.arc(w, label).is_some() {
+            return None;
+        }
+        let comps: Vec<Rc<Comprehension>> = (self.comps_in_flight.iter())
+            .filter(|(x, _)| *x == w)
+            .map(|(_, c)| c.clone())
+            .collect();
+        if !comps.iter().any(|c| self.may_yield(c, label)) {
+            return None;
+        }
+        Some(self.err_at(
+            ErrKind::Cycle,
+            format!("cyclic reference to field {}", self.labels.name(label)),
+            e,
+        ))
+    }
+
+    /// Whether comprehension `c` may add field `label`: one of its bodies
+    /// declares it, or computes labels or embeds values, which may.
+    fn may_yield(&self, c: &Comprehension, label: Label) -> bool {
+        [Some(c.body), c.else_body].into_iter().flatten().any(|b| {
+            let Expr::Struct(lit) = self.prog.expr(b) else {
+                return true;
+            };
+            lit.decls.iter().any(|d| match d {
+                Decl::Field {
+                    label: FieldLabel::Static(l),
+                    ..
+                } => *l == label,
+                Decl::Field { .. } | Decl::Embed(_) => true,
+                Decl::Comprehension(c) => self.may_yield(c, label),
+                Decl::Pattern { .. } | Decl::Ellipsis(_) => false,
+            })
+        })
     }
 
     /// Runs the clauses of a comprehension, collecting the environment of
@@ -2213,7 +2308,7 @@ impl Engine {
         }
     }
 
-    fn unify_struct(&mut self, v: VId, lit: &StructLit, env: EnvId, node: u32, _e: ExprId) {
+    fn unify_struct(&mut self, v: VId, lit: &StructLit, env: EnvId, node: u32, e: ExprId) {
         let senv = self.new_env(Some(env), EnvKind::Struct(v));
         if lit.is_struct {
             self.v[v as usize].is_struct = true;
@@ -2328,6 +2423,28 @@ impl Engine {
                 }
             }
         }
+        // While the vertex is processed, its other conjuncts first declare
+        // their fields (see `Embeds`).
+        if self.v[v as usize].state == State::Processing
+            && self.embedding_into != v
+            && matches!(self.prog.expr(e), Expr::Struct(_))
+        {
+            let later = self.v.len() as VId;
+            let anchor = self.v[v as usize].arcs.last().copied();
+            push_short(
+                &mut self.v[v as usize].cold_mut().embeds,
+                Embeds {
+                    lit: e,
+                    env: senv,
+                    node: n,
+                    rank,
+                    generating: self.generating,
+                    later,
+                    anchor,
+                },
+            );
+            return;
+        }
         for (i, d) in lit.decls.iter().enumerate() {
             if let Decl::Embed(x) = d {
                 let before = self.v[v as usize].arcs.len();
@@ -2337,6 +2454,85 @@ impl Engine {
             }
         }
         self.reorder_new_arcs(v, arcs_before, &rank);
+    }
+
+    /// Runs the embeddings `unify_struct` left waiting; returns whether
+    /// there were any. Each embedding's new fields go after the fields of
+    /// its literal declared before it (or before the first declared after
+    /// it), as if it had run in place.
+    fn run_embeds(&mut self, v: VId) -> bool {
+        let waiting = self.v[v as usize].take_cold(|c| &mut c.embeds);
+        if waiting.is_empty() {
+            return false;
+        }
+        // Arcs placed by the embeddings run so far, which came first.
+        let mut placed: Vec<VId> = Vec::new();
+        for Embeds {
+            lit,
+            env,
+            node,
+            mut rank,
+            generating,
+            later,
+            anchor,
+        } in waiting
+        {
+            let Expr::Struct(l) = self.prog.expr(lit) else {
+                continue;
+            };
+            let l = l.clone();
+            let outer = std::mem::replace(&mut self.generating, generating);
+            for (i, d) in l.decls.iter().enumerate() {
+                let Decl::Embed(x) = d else { continue };
+                // Arcs later conjuncts made, with their conjunct counts.
+                let counts: Vec<(VId, usize)> = (self.v[v as usize].arcs.iter())
+                    .filter(|&&a| a >= later)
+                    .map(|&a| (a, self.v[a as usize].conjuncts.len()))
+                    .collect();
+                let before = self.v[v as usize].arcs.len();
+                let into = std::mem::replace(&mut self.embedding_into, v);
+                self.unify_expr(v, *x, env, node);
+                self.embedding_into = into;
+                let arcs = &self.v[v as usize].arcs;
+                let mut moved: Vec<VId> = (counts.iter())
+                    .filter(|&&(a, n)| self.v[a as usize].conjuncts.len() > n)
+                    .map(|&(a, _)| a)
+                    .collect();
+                moved.extend_from_slice(&arcs[before.min(arcs.len())..]);
+                if moved.is_empty() {
+                    continue;
+                }
+                let mut rest: Vec<VId> = (arcs.iter())
+                    .copied()
+                    .filter(|a| !moved.contains(a))
+                    .collect();
+                let pos = |a: VId| rest.iter().position(|&x| x == a);
+                let after = (rank.iter())
+                    .filter(|&&(_, r)| r <= i)
+                    .filter_map(|&(a, _)| pos(a))
+                    .max()
+                    .map(|p| p + 1);
+                let first_later = (rank.iter())
+                    .filter(|&&(_, r)| r > i)
+                    .filter_map(|&(a, _)| pos(a))
+                    .min();
+                let at = after.or(first_later).unwrap_or_else(|| {
+                    let mut at = anchor.and_then(pos).map_or(0, |p| p + 1);
+                    while rest.get(at).is_some_and(|a| placed.contains(a)) {
+                        at += 1;
+                    }
+                    at
+                });
+                rest.splice(at..at, moved.iter().copied());
+                let vx = &mut self.v[v as usize];
+                vx.arcs.clear();
+                vx.arcs.extend(rest);
+                rank.extend(moved.iter().map(|&a| (a, i)));
+                placed.extend_from_slice(&moved);
+            }
+            self.generating = outer;
+        }
+        true
     }
 
     /// Puts the arcs a struct literal created in the order of the
@@ -4098,8 +4294,19 @@ impl Engine {
                         e,
                     ));
                 }
+                // A closed struct that is done and does not allow the
+                // field never will: a permanent error, as in the
+                // reference (`x.undefined == _|_` tells them apart).
+                let kind = if self.v[b as usize].state == State::Done
+                    && self.v[b as usize].node_count() > 1
+                    && !self.allowed(b, label)
+                {
+                    ErrKind::Eval
+                } else {
+                    ErrKind::Incomplete
+                };
                 Err(self.err_at(
-                    ErrKind::Incomplete,
+                    kind,
                     format!("undefined field: {}", self.labels.path_elem(label)),
                     e,
                 ))
@@ -4345,9 +4552,20 @@ impl Engine {
                 } else {
                     a
                 };
+                // A struct or list with a permanent error inside is an
+                // error here too (`{a: 1} & {a: 2}`), as in the reference;
+                // an incomplete one (an undefined field of an open struct)
+                // is not.
+                if let Some(e) = self.undecided_field(other, env) {
+                    return Value::Bottom(e);
+                }
                 let is_err = match self.prog.expr(other) {
                     Expr::Bottom => true,
-                    _ => self.eval(other, env).is_bottom(),
+                    _ => match self.eval(other, env) {
+                        Value::Bottom(_) => true,
+                        Value::Vertex(w) => self.first_error(w).is_some(),
+                        _ => false,
+                    },
                 };
                 Value::Bool(if op == BinaryOp::Eq { is_err } else { !is_err })
             }

@@ -571,6 +571,7 @@ impl Instance {
             Some(src) => {
                 let val = self.eval_expr(src)?;
                 let val = self.engine.default_of(val);
+                let scalar = !matches!(val, value::Value::Vertex(_));
                 let r = export::export_value(&mut self.engine, &val, "");
                 match (r, self.field_vertex(src)) {
                     // A failing field path: export the field itself, whose
@@ -581,6 +582,11 @@ impl Instance {
                         Err(better) if !better.is_empty() => Err(better),
                         _ => Err(errs),
                     },
+                    // A scalar field's value alone does not show what
+                    // export checks of the field (a validator beside it).
+                    (Ok(data), Some(v)) if scalar => {
+                        export::export(&mut self.engine, v).map(|_| data)
+                    }
                     (r, _) => r,
                 }
             }
