@@ -949,19 +949,32 @@ impl<'a> Compiler<'a> {
     }
 
     fn disjuncts(&mut self, e: &ast::Expr, out: &mut Vec<(ExprId, bool)>) {
-        match &e.kind {
-            ExprKind::Binary(ast::BinaryOp::Or, l, r) => {
-                self.disjuncts(l, out);
-                self.disjuncts(r, out);
+        // The terms, each with whether it is marked.
+        let mut terms: Vec<(&ast::Expr, bool)> = Vec::new();
+        disjunction_terms(e, false, &mut terms);
+        let marked = terms.iter().any(|&(_, m)| m);
+        for (t, m) in terms {
+            // A parenthesized disjunction among the terms is flattened
+            // into this one, its defaults combined by the spec's rules
+            // (Default values): in a marked disjunction a marked term
+            // keeps its own defaults, or makes all its values defaults if
+            // it has none (M1, M2), and an unmarked term loses them (M3);
+            // an unmarked disjunction keeps each term's own (D0-D2).
+            if let Some(inner) = parenthesized_disjunction(t) {
+                let mut sub = Vec::new();
+                self.disjuncts(inner, &mut sub);
+                let inner_marked = sub.iter().any(|&(_, d)| d);
+                out.extend(sub.into_iter().map(|(id, d)| {
+                    let keep = match marked {
+                        true => m && (d || !inner_marked),
+                        false => d,
+                    };
+                    (id, keep)
+                }));
+                continue;
             }
-            ExprKind::Unary(UnaryOp::Default, x) => {
-                let id = self.expr(x);
-                out.push((id, true));
-            }
-            _ => {
-                let id = self.expr(e);
-                out.push((id, false));
-            }
+            let id = self.expr(t);
+            out.push((id, m));
         }
     }
 
@@ -1144,4 +1157,29 @@ fn has_experiment(f: &ast::File, name: &str) -> bool {
         .iter()
         .chain(file_level)
         .any(|a| a.name == "experiment" && a.body.split(',').any(|x| x.trim() == name))
+}
+
+/// The terms of the disjunction `e` (`a | *b | c`), each with whether it
+/// is marked as a default.
+fn disjunction_terms<'a>(e: &'a ast::Expr, marked: bool, out: &mut Vec<(&'a ast::Expr, bool)>) {
+    match &e.kind {
+        ExprKind::Binary(ast::BinaryOp::Or, l, r) => {
+            disjunction_terms(l, false, out);
+            disjunction_terms(r, false, out);
+        }
+        ExprKind::Unary(UnaryOp::Default, x) => out.push((x, true)),
+        _ => out.push((e, marked)),
+    }
+}
+
+/// The disjunction inside parentheses, if `e` is one (`(a | b)`).
+fn parenthesized_disjunction(e: &ast::Expr) -> Option<&ast::Expr> {
+    match &e.kind {
+        ExprKind::Paren(x) => match &x.kind {
+            ExprKind::Binary(ast::BinaryOp::Or, ..) => Some(x),
+            ExprKind::Paren(_) => parenthesized_disjunction(x),
+            _ => None,
+        },
+        _ => None,
+    }
 }

@@ -660,6 +660,9 @@ pub struct Engine {
     /// still to run (`run_pending`): a field they may add is not known to
     /// be absent yet.
     comps_in_flight: Vec<(VId, Rc<Comprehension>)>,
+    /// Vertices being processed whose fields a `for` clause ranged over:
+    /// their set of fields is fixed from then on.
+    iterated: Vec<VId>,
     /// The vertex whose waiting embeddings run now (`run_embeds`): struct
     /// literals they bring embed in place.
     embedding_into: VId,
@@ -918,6 +921,7 @@ impl Engine {
             inlined: Vec::new(),
             comps_in_flight: Vec::new(),
             embedding_into: NO_VERTEX,
+            iterated: Vec::new(),
             labels_active: Vec::new(),
             generating: false,
             frozen: 0,
@@ -1581,6 +1585,7 @@ impl Engine {
         self.v[v as usize].state = State::Processing;
         let inlined_before = self.inlined.len();
         let comps_before = self.comps_in_flight.len();
+        let iterated_before = self.iterated.len();
         let orig_nodes = self.v[v as usize].node_count();
         let mut i = 0;
         let original = self.v[v as usize].conjuncts.len();
@@ -1644,6 +1649,7 @@ impl Engine {
         }
         self.inlined.truncate(inlined_before);
         self.comps_in_flight.truncate(comps_before);
+        self.iterated.truncate(iterated_before);
         self.depth -= 1;
     }
 
@@ -1655,11 +1661,20 @@ impl Engine {
             return false;
         }
         (self.comps_in_flight).extend(pending.iter().map(|p| (v, p.comp.clone())));
+        // A comprehension that cannot run yet (`if x > 3` while `x` is
+        // still `int`) waits while the others add fields; it fails once
+        // none adds any.
+        let mut waiting: Vec<(Pending, Rc<EvalError>)> = Vec::new();
+        let mut added = false;
         for p in pending {
             let mut bodies = Vec::new();
             let r = self.comprehend(&p.comp, p.env, &mut bodies);
             if let Err(e) = r {
-                self.fail(v, e);
+                if e.is_incomplete() {
+                    waiting.push((p, e));
+                } else {
+                    self.fail(v, e);
+                }
                 continue;
             }
             let body_expr = p.comp.body;
@@ -1689,6 +1704,15 @@ impl Engine {
                 let n = self.v[v as usize].conjuncts.len();
                 push_short(&mut self.v[v as usize].cold_mut().bodies, (n, is_for));
                 self.v[v as usize].conjuncts.push(c);
+                added = true;
+            }
+        }
+        if added {
+            let cold = self.v[v as usize].cold_mut();
+            cold.pending.extend(waiting.into_iter().map(|(p, _)| p));
+        } else {
+            for (_, e) in waiting {
+                self.fail(v, e);
             }
         }
         true
@@ -1826,6 +1850,9 @@ impl Engine {
                     }
                 };
                 self.process(w);
+                if self.v[w as usize].state == State::Processing && !self.iterated.contains(&w) {
+                    self.iterated.push(w);
+                }
                 let arcs = self.v[w as usize].arcs.clone();
                 for a in arcs {
                     if let Some(msg) = &self.stopped {
@@ -2461,10 +2488,13 @@ impl Engine {
     /// its literal declared before it (or before the first declared after
     /// it), as if it had run in place.
     fn run_embeds(&mut self, v: VId) -> bool {
-        let waiting = self.v[v as usize].take_cold(|c| &mut c.embeds);
-        if waiting.is_empty() {
+        let vx = &mut self.v[v as usize];
+        let Some(waiting) = (vx.cold.as_mut())
+            .filter(|c| !c.embeds.is_empty())
+            .map(|c| std::mem::take(&mut c.embeds))
+        else {
             return false;
-        }
+        };
         // Arcs placed by the embeddings run so far, which came first.
         let mut placed: Vec<VId> = Vec::new();
         for Embeds {
@@ -2560,6 +2590,24 @@ impl Engine {
         pos: Pos,
     ) {
         self.declare_in_node(v, n, NodeDecl::Label(label));
+        // A `for` clause ranged over the fields of `v` while it was being
+        // evaluated: a new regular field would change what it saw.
+        if !self.iterated.is_empty()
+            && self.iterated.contains(&v)
+            && self.labels.is_regular(label)
+            && constraint == Constraint::Regular
+            && self.arc(v, label).is_none()
+        {
+            let e = Rc::new(EvalError {
+                kind: ErrKind::Eval,
+                msg: format!(
+                    "adding field {} not allowed as field set was already referenced",
+                    self.labels.name(label)
+                ),
+                pos: vec![self.prog.pos[value as usize]],
+            });
+            self.fail(v, e);
+        }
         let arc = self.get_or_create_arc(v, label);
         self.v[arc as usize].add_decl_pos(pos);
         let at = match constraint {
@@ -2585,6 +2633,27 @@ impl Engine {
             env,
             node: cn,
         });
+        if self.v[arc as usize].state == State::Done {
+            self.reopen_scalar(v, arc);
+        }
+    }
+
+    /// A plain scalar field evaluated early (by a comprehension's guard
+    /// that now waits) takes a new conjunct by being evaluated again.
+    #[cold]
+    fn reopen_scalar(&mut self, v: VId, arc: VId) {
+        let ax = &self.v[arc as usize];
+        if ax.cold.is_none()
+            && ax.arcs.is_empty()
+            && !ax.is_struct
+            && self.v[v as usize].state == State::Processing
+        {
+            let ax = &mut self.v[arc as usize];
+            ax.state = State::New;
+            ax.value = Value::Top;
+            ax.clear_pos();
+            ax.set_flag(flags::FINALIZED, false);
+        }
     }
 
     /// Adds the fields with computed labels, once the static fields are
@@ -3559,6 +3628,9 @@ impl Engine {
             combos.sort_by(|a, b| a.0.cmp(&b.0));
         }
         let mut survivors: Vec<(VId, bool)> = Vec::new();
+        // Whether each survivor came from a candidate with marked
+        // disjuncts of its own (kept short: filled when one does).
+        let mut inner_marked: Vec<bool> = Vec::new();
         let mut errors: Vec<Rc<EvalError>> = Vec::new();
         let parent = self.v[v as usize].parent();
         let label = self.v[v as usize].label();
@@ -3632,11 +3704,25 @@ impl Engine {
                 continue;
             }
             if !self.v[wr as usize].disjuncts().is_empty() {
-                for (d, dd) in self.v[wr as usize].disjuncts().to_vec() {
+                let inner = self.v[wr as usize].disjuncts().to_vec();
+                let marked = inner.iter().any(|&(_, dd)| !dd) && inner.iter().any(|&(_, dd)| dd);
+                inner_marked.resize(survivors.len(), false);
+                for (d, dd) in inner {
                     survivors.push((d, def && dd));
+                    inner_marked.push(marked);
                 }
             } else {
                 survivors.push((wr, def));
+            }
+        }
+        // Disjunctions none of whose terms is marked keep the defaults of
+        // the terms that have some (spec: Default values, rule D1): `3 |
+        // (*1 | 2)` defaults to 1, not to 3 or 1.
+        let unmarked = (groups.iter()).all(|g| g.disjuncts.iter().all(|&(_, d)| !d));
+        if unmarked && inner_marked.contains(&true) {
+            inner_marked.resize(survivors.len(), false);
+            for (s, &m) in survivors.iter_mut().zip(&inner_marked) {
+                s.1 &= m;
             }
         }
         // Equal results collapse; a default among equals keeps it.
@@ -4430,12 +4516,26 @@ impl Engine {
             }
             Expr::Disjunction(ref ds) => {
                 if ds.iter().all(|(d, _)| self.is_scalar_expr(*d)) {
+                    // Defaults of nested disjunctions (spec: Default
+                    // values): in a marked disjunction a marked term keeps
+                    // its own defaults, or makes all its values defaults
+                    // if it has none (M1, M2), and an unmarked term loses
+                    // them (M3); an unmarked disjunction keeps each term's
+                    // own (D0-D2). No value marked means no default.
+                    let marked = ds.iter().any(|&(_, def)| def);
                     let mut vals = Vec::new();
                     for &(d, def) in ds.iter() {
                         let x = self.eval_keep(d, env);
                         match x {
                             Value::Disj(inner) => {
-                                vals.extend(inner.iter().map(|(v, dd)| (v.clone(), def || *dd)))
+                                let inner_marked = inner.iter().any(|&(_, dd)| dd);
+                                vals.extend(inner.iter().map(|(v, dd)| {
+                                    let keep = match marked {
+                                        true => def && (*dd || !inner_marked),
+                                        false => *dd,
+                                    };
+                                    (v.clone(), keep)
+                                }))
                             }
                             Value::Bottom(_) => {}
                             x => vals.push((x, def)),
