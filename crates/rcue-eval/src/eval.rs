@@ -1619,6 +1619,8 @@ impl Engine {
             for c in deferred {
                 self.unify_conjunct(v, c);
             }
+            // (Struct literals among them left their embeddings waiting.)
+            while self.run_embeds(v) {}
             self.v[v as usize].set_flag(flags::RETRYING, false);
         }
         if !self.v[v as usize].is_list() && self.v[v as usize].flag(flags::HAS_GENERATED) {
