@@ -246,25 +246,7 @@ impl<'a> Compiler<'a> {
                     merged.decls.extend(lit.decls.iter().cloned());
                 }
             }
-            // Whether it is a struct, by `struct_body`'s rules for one
-            // literal.
-            let embeds =
-                (merged.decls.iter()).any(|d| matches!(d, Decl::Embed(_) | Decl::Comprehension(_)));
-            merged.is_struct = merged.decls.is_empty()
-                || merged.decls.iter().any(|d| match d {
-                    Decl::Field {
-                        label: FieldLabel::Static(l),
-                        ..
-                    } => !embeds || self.labels.is_regular(*l),
-                    Decl::Field { .. } | Decl::Pattern { .. } | Decl::Ellipsis(_) => true,
-                    Decl::Embed(_) | Decl::Comprehension(_) => false,
-                })
-                || (embeds
-                    && merged.decls.iter().all(|d| match d {
-                        Decl::Embed(_) => false,
-                        Decl::Comprehension(c) => self.is_struct_body(c.body),
-                        _ => true,
-                    }));
+            merged.is_struct = merged.decls.is_empty() || self.makes_struct(&merged.decls);
             merged.shape = Shape::of(&merged.decls);
             let first = self.prog.pos[out[0] as usize];
             return vec![self.prog.add(Expr::Struct(Rc::new(merged)), first)];
@@ -477,21 +459,9 @@ impl<'a> Compiler<'a> {
             is_struct: decls.is_empty(),
             shape: Shape::default(),
         };
-        // Definitions and hidden fields beside an embedded scalar do not
-        // make a struct: `{3, #foo: 4}` is 3 (with a definition).
-        let embeds = decls
-            .iter()
-            .any(|d| matches!(d, ast::Decl::Embed(_) | ast::Decl::Comprehension(_)));
         for d in decls {
             match d {
-                ast::Decl::Field(f) => {
-                    let hidden_or_def = matches!(&f.label.kind,
-                        ast::LabelKind::Ident(id) if id.name.starts_with(['#', '_']));
-                    if !embeds || !hidden_or_def {
-                        lit.is_struct = true;
-                    }
-                    self.field(f, &mut lit);
-                }
+                ast::Decl::Field(f) => self.field(f, &mut lit),
                 ast::Decl::Embed(e) => {
                     let id = self.expr(e);
                     if let ExprKind::Alias(a, _) = &e.kind {
@@ -507,7 +477,6 @@ impl<'a> Compiler<'a> {
                     lit.decls.push(Decl::Embed(id));
                 }
                 ast::Decl::Ellipsis(t, _) => {
-                    lit.is_struct = true;
                     let t = t.as_ref().map(|t| self.expr(t));
                     lit.decls.push(Decl::Ellipsis(t));
                 }
@@ -533,28 +502,37 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        // Comprehensions whose bodies are structs make a struct even when
-        // none yields (`{for k, v in {} {(k): v}}` is `{}`, not `_`); a
-        // body embedding a scalar (`{if c {1}}`) does not.
-        if !lit.is_struct
-            && lit
-                .decls
-                .iter()
-                .any(|d| matches!(d, Decl::Comprehension(_)))
-            && lit.decls.iter().all(|d| match d {
-                Decl::Embed(_) => false,
-                Decl::Comprehension(c) => self.is_struct_body(c.body),
-                _ => true,
-            })
-        {
-            lit.is_struct = true;
-        }
+        lit.is_struct |= self.makes_struct(&lit.decls);
         lit.shape = Shape::of(&lit.decls);
         lit
     }
 
-    fn is_struct_body(&self, body: ExprId) -> bool {
-        matches!(&self.prog.exprs[body as usize], Expr::Struct(l) if l.is_struct)
+    /// Whether compiled declarations make a struct (`{}` aside): a regular
+    /// field, a pattern or `...`; definitions and hidden fields only
+    /// beside no embedding (`{3, #foo: 4}` is 3); comprehensions whose
+    /// bodies are structs, even when none yields (`{for k, v in {} {(k):
+    /// v}}` is `{}`), but not a body embedding a scalar (`{if c {1}}`).
+    fn makes_struct(&self, decls: &[Decl]) -> bool {
+        let embeds = (decls.iter()).any(|d| matches!(d, Decl::Embed(_) | Decl::Comprehension(_)));
+        let fields = decls.iter().any(|d| match d {
+            Decl::Field {
+                label: FieldLabel::Static(l),
+                ..
+            } => !embeds || self.labels.is_regular(*l),
+            Decl::Field { .. } | Decl::Pattern { .. } | Decl::Ellipsis(_) => true,
+            Decl::Embed(_) | Decl::Comprehension(_) => false,
+        });
+        let struct_bodies = || {
+            decls.iter().all(|d| match d {
+                Decl::Embed(_) => false,
+                Decl::Comprehension(c) => matches!(
+                    &self.prog.exprs[c.body as usize],
+                    Expr::Struct(l) if l.is_struct
+                ),
+                _ => true,
+            })
+        };
+        fields || (embeds && struct_bodies())
     }
 
     fn field(&mut self, f: &ast::Field, lit: &mut StructLit) {

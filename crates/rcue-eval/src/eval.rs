@@ -1739,11 +1739,10 @@ impl Engine {
         if self.v[w as usize].state != State::Processing || self.arc(w, label).is_some() {
             return None;
         }
-        let comps: Vec<Rc<Comprehension>> = (self.comps_in_flight.iter())
+        if !(self.comps_in_flight.iter())
             .filter(|(x, _)| *x == w)
-            .map(|(_, c)| c.clone())
-            .collect();
-        if !comps.iter().any(|c| self.may_yield(c, label)) {
+            .any(|(_, c)| self.may_yield(c, label))
+        {
             return None;
         }
         Some(self.err_at(
@@ -2489,16 +2488,16 @@ impl Engine {
     /// there were any. Each embedding's new fields go after the fields of
     /// its literal declared before it (or before the first declared after
     /// it), as if it had run in place.
+    #[inline]
     fn run_embeds(&mut self, v: VId) -> bool {
-        let vx = &mut self.v[v as usize];
-        let Some(waiting) = (vx.cold.as_mut())
-            .filter(|c| !c.embeds.is_empty())
-            .map(|c| std::mem::take(&mut c.embeds))
-        else {
-            return false;
-        };
+        let vx = &self.v[v as usize];
+        vx.cold.as_ref().is_some_and(|c| !c.embeds.is_empty()) && self.run_waiting_embeds(v)
+    }
+
+    fn run_waiting_embeds(&mut self, v: VId) -> bool {
+        let waiting = self.v[v as usize].take_cold(|c| &mut c.embeds);
         // Arcs placed by the embeddings run so far, which came first.
-        let mut placed: Vec<VId> = Vec::new();
+        let mut placed: FastMap<VId, ()> = FastMap::default();
         for Embeds {
             lit,
             env,
@@ -2534,11 +2533,16 @@ impl Engine {
                 if moved.is_empty() {
                     continue;
                 }
+                let moving: FastMap<VId, ()> = moved.iter().map(|&a| (a, ())).collect();
                 let mut rest: Vec<VId> = (arcs.iter())
                     .copied()
-                    .filter(|a| !moved.contains(a))
+                    .filter(|a| !moving.contains_key(a))
                     .collect();
-                let pos = |a: VId| rest.iter().position(|&x| x == a);
+                // (One map, not a search per ranked arc: a literal may
+                // have thousands of fields.)
+                let index: FastMap<VId, usize> =
+                    rest.iter().enumerate().map(|(p, &a)| (a, p)).collect();
+                let pos = |a: VId| index.get(&a).copied();
                 let after = (rank.iter())
                     .filter(|&&(_, r)| r <= i)
                     .filter_map(|&(a, _)| pos(a))
@@ -2550,7 +2554,7 @@ impl Engine {
                     .min();
                 let at = after.or(first_later).unwrap_or_else(|| {
                     let mut at = anchor.and_then(pos).map_or(0, |p| p + 1);
-                    while rest.get(at).is_some_and(|a| placed.contains(a)) {
+                    while rest.get(at).is_some_and(|a| placed.contains_key(a)) {
                         at += 1;
                     }
                     at
@@ -2560,7 +2564,7 @@ impl Engine {
                 vx.arcs.clear();
                 vx.arcs.extend(rest);
                 rank.extend(moved.iter().map(|&a| (a, i)));
-                placed.extend_from_slice(&moved);
+                placed.extend(moved.iter().map(|&a| (a, ())));
             }
             self.generating = outer;
         }
