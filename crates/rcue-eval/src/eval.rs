@@ -194,6 +194,10 @@ pub struct DynFieldDecl {
     pub env: EnvId,
     pub node: u32,
     pub pos: Pos,
+    /// The first field with a static label declared after it in its
+    /// literal: a new field it makes goes before that one, taking its
+    /// declaration's place in field order.
+    pub before: Option<Label>,
 }
 
 #[derive(Clone, Debug)]
@@ -2374,7 +2378,32 @@ impl Engine {
                 vx.arcs.reserve(fields);
             }
         }
-        for d in &lit.decls {
+        // For each declaration, the next static label after it (only
+        // needed by literals with computed labels).
+        let mut next_static: Vec<Option<Label>> = Vec::new();
+        if (lit.decls.iter()).any(|d| {
+            matches!(
+                d,
+                Decl::Field {
+                    label: FieldLabel::Dynamic(_),
+                    ..
+                }
+            )
+        }) {
+            next_static.resize(lit.decls.len(), None);
+            let mut next = None;
+            for (i, d) in lit.decls.iter().enumerate().rev() {
+                next_static[i] = next;
+                if let Decl::Field {
+                    label: FieldLabel::Static(l),
+                    ..
+                } = d
+                {
+                    next = Some(*l);
+                }
+            }
+        }
+        for (i, d) in lit.decls.iter().enumerate() {
             match d {
                 Decl::Field {
                     label,
@@ -2396,6 +2425,7 @@ impl Engine {
                                 env: senv,
                                 node: n,
                                 pos: *pos,
+                                before: next_static.get(i).copied().flatten(),
                             })
                     }
                 },
@@ -2662,6 +2692,24 @@ impl Engine {
         }
     }
 
+    /// Moves the arc labelled `l` to just before the one labelled `b`,
+    /// if both are there.
+    fn place_before(&mut self, v: VId, l: Label, b: Label) {
+        let (Some(a), Some(target)) = (self.arc(v, l), self.arc(v, b)) else {
+            return;
+        };
+        let arcs = &mut self.v[v as usize].arcs;
+        let (Some(from), Some(to)) = (
+            arcs.iter().position(|&x| x == a),
+            arcs.iter().position(|&x| x == target),
+        ) else {
+            return;
+        };
+        if from > to {
+            arcs[to..=from].rotate_right(1);
+        }
+    }
+
     /// Adds the fields with computed labels, once the static fields are
     /// known (labels may refer to them). A label that cannot be computed
     /// yet waits for the others; returns whether any field was added.
@@ -2679,7 +2727,11 @@ impl Engine {
                 match self.eval(d.label, d.env) {
                     Value::Str(s) => {
                         let l = self.labels.string(&s);
+                        let new = self.arc(v, l).is_none();
                         self.add_field(v, l, d.constraint, d.value, d.env, d.node, d.pos);
+                        if let Some(b) = d.before.filter(|_| new) {
+                            self.place_before(v, l, b);
+                        }
                         added = true;
                     }
                     Value::Bottom(err) if !err.is_incomplete() => failed.push(err),
