@@ -934,21 +934,15 @@ impl<'a> Compiler<'a> {
         for (t, m) in terms {
             // A parenthesized disjunction among the terms is flattened
             // into this one, its defaults combined by the spec's rules
-            // (Default values): in a marked disjunction a marked term
-            // keeps its own defaults, or makes all its values defaults if
-            // it has none (M1, M2), and an unmarked term loses them (M3);
-            // an unmarked disjunction keeps each term's own (D0-D2).
+            // (`nested_default`).
             if let Some(inner) = parenthesized_disjunction(t) {
                 let mut sub = Vec::new();
                 self.disjuncts(inner, &mut sub);
                 let inner_marked = sub.iter().any(|&(_, d)| d);
-                out.extend(sub.into_iter().map(|(id, d)| {
-                    let keep = match marked {
-                        true => m && (d || !inner_marked),
-                        false => d,
-                    };
-                    (id, keep)
-                }));
+                out.extend(
+                    (sub.into_iter())
+                        .map(|(id, d)| (id, nested_default(marked, m, inner_marked, d))),
+                );
                 continue;
             }
             let id = self.expr(t);

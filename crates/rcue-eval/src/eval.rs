@@ -4574,12 +4574,8 @@ impl Engine {
             }
             Expr::Disjunction(ref ds) => {
                 if ds.iter().all(|(d, _)| self.is_scalar_expr(*d)) {
-                    // Defaults of nested disjunctions (spec: Default
-                    // values): in a marked disjunction a marked term keeps
-                    // its own defaults, or makes all its values defaults
-                    // if it has none (M1, M2), and an unmarked term loses
-                    // them (M3); an unmarked disjunction keeps each term's
-                    // own (D0-D2). No value marked means no default.
+                    // Defaults of nested disjunctions by the spec's rules
+                    // (`nested_default`). No value marked means no default.
                     let marked = ds.iter().any(|&(_, def)| def);
                     let mut vals = Vec::new();
                     for &(d, def) in ds.iter() {
@@ -4588,11 +4584,7 @@ impl Engine {
                             Value::Disj(inner) => {
                                 let inner_marked = inner.iter().any(|&(_, dd)| dd);
                                 vals.extend(inner.iter().map(|(v, dd)| {
-                                    let keep = match marked {
-                                        true => def && (*dd || !inner_marked),
-                                        false => *dd,
-                                    };
-                                    (v.clone(), keep)
+                                    (v.clone(), nested_default(marked, def, inner_marked, *dd))
                                 }))
                             }
                             Value::Bottom(_) => {}

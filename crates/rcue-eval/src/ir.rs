@@ -304,3 +304,20 @@ impl Program {
         }
     }
 }
+
+/// Whether a value of a nested disjunction is a default of the enclosing
+/// one (spec: Default values). In a marked disjunction (`outer_marked`) a
+/// marked term keeps its own defaults, or makes all its values defaults
+/// if it has none (M1, M2), and an unmarked term loses them (M3); an
+/// unmarked disjunction keeps each term's own (D0-D2).
+pub fn nested_default(
+    outer_marked: bool,
+    term_marked: bool,
+    inner_marked: bool,
+    value_marked: bool,
+) -> bool {
+    match outer_marked {
+        true => term_marked && (value_marked || !inner_marked),
+        false => value_marked,
+    }
+}
