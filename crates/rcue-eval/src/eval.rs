@@ -119,6 +119,11 @@ pub struct CloseNode {
     /// closes structs, so a field of a definition declared `_` (or a
     /// scalar) does not restrict the fields it may later get.
     pub has_struct: bool,
+    /// Whether this node mirrors one of the parent vertex's (`child_node`).
+    /// A mirrored embedding absorbs the closedness only of the mirrored
+    /// nodes below it: a node made in the field itself (its own `close()`
+    /// or definition) is the field's value, not an embedded one.
+    pub mirrored: bool,
 }
 
 /// A field label or a pattern constraint (an index into the vertex's
@@ -137,6 +142,7 @@ impl CloseNode {
             decls: ThinVec::new(),
             open: false,
             has_struct: false,
+            mirrored: false,
         }
     }
 
@@ -353,6 +359,7 @@ static ROOT_NODE: CloseNode = CloseNode {
     decls: ThinVec::new(),
     open: false,
     has_struct: false,
+    mirrored: false,
 };
 
 /// `Vertex::label_bits` of a vertex without a label.
@@ -1253,6 +1260,9 @@ impl Engine {
             _ => NodeKind::Plain,
         };
         let m = self.new_node(child, parent, kind);
+        if let Some(node) = self.v[child as usize].node_mut(m) {
+            node.mirrored = true;
+        }
         let mirror = &mut self.v[child as usize].nodes_mut().mirror;
         // The ancestors' entries went before this one (a node's parent
         // has a lower number): it moved by as many.
@@ -1279,9 +1289,21 @@ impl Engine {
             return x;
         }
         let src = self.v[w as usize].node(m);
-        let (src_parent, src_kind) = (src.parent, src.kind);
+        let (src_parent, src_kind, mirrored) = (src.parent, src.kind, src.mirrored);
         let parent = self.graft_node(w, src_parent, v, base, map);
         let x = self.new_node(v, parent, src_kind);
+        // Grafted into an embedding made here, the value's nodes are all
+        // embedded: an embedding among them absorbs what is below it.
+        // Elsewhere they keep what they were.
+        let into_embedding = base != 0 && {
+            let b = self.v[v as usize].node(base);
+            b.kind == NodeKind::Embed && !b.mirrored
+        };
+        if mirrored && !into_embedding {
+            if let Some(node) = self.v[v as usize].node_mut(x) {
+                node.mirrored = true;
+            }
+        }
         map.push((m, x));
         x
     }
@@ -1414,9 +1436,7 @@ impl Engine {
             children[p].push(i);
         }
         for i in 1..n {
-            let parent = self.v[v as usize].node(i as u32).parent;
-            let absorbed = self.v[v as usize].node(parent).kind == NodeKind::Embed;
-            if absorbed || !self.node_closed(v, i, &children) {
+            if self.absorbed(v, i as u32) || !self.node_closed(v, i, &children) {
                 continue;
             }
             if !self.subtree_allows(v, i, label, &children) {
@@ -1424,6 +1444,15 @@ impl Engine {
             }
         }
         true
+    }
+
+    /// Whether the closedness of node `i` is absorbed by the struct it is
+    /// embedded in: its parent is an embedding, and either that embedding
+    /// was made in `v` or `i` mirrors a node embedded in the parent vertex.
+    fn absorbed(&self, v: VId, i: u32) -> bool {
+        let node = self.v[v as usize].node(i);
+        let parent = self.v[v as usize].node(node.parent);
+        parent.kind == NodeKind::Embed && (!parent.mirrored || node.mirrored)
     }
 
     /// `allowed` when every node comes after its parent (as nodes are
@@ -1461,10 +1490,7 @@ impl Engine {
             f[p].closed_below |= closed;
             f[p].allows_below |= ok;
         }
-        let ok = (1..n).all(|i| {
-            let absorbed = self.v[v as usize].node(parents[i] as u32).kind == NodeKind::Embed;
-            absorbed || !f[i].closed || f[i].allows
-        });
+        let ok = (1..n).all(|i| self.absorbed(v, i as u32) || !f[i].closed || f[i].allows);
         self.scratch_fold = f;
         ok
     }
@@ -1591,32 +1617,7 @@ impl Engine {
         let comps_before = self.comps_in_flight.len();
         let iterated_before = self.iterated.len();
         let orig_nodes = self.v[v as usize].node_count();
-        let mut i = 0;
-        let original = self.v[v as usize].conjuncts.len();
-        loop {
-            while i < self.v[v as usize].conjuncts.len() {
-                let c = self.v[v as usize].conjuncts[i].clone();
-                // Conjuncts past the original ones are comprehension bodies.
-                // (Searched by bisection: a `for` over 10^4 values adds as
-                // many bodies.)
-                let bodies = self.v[v as usize].bodies();
-                let gen = i >= original
-                    && bodies
-                        .binary_search_by_key(&i, |b| b.0)
-                        .is_ok_and(|k| bodies[k].1);
-                let outer = std::mem::replace(&mut self.generating, gen);
-                self.unify_conjunct(v, c);
-                self.generating = outer;
-                i += 1;
-            }
-            if self.run_embeds(v) {
-                continue;
-            }
-            let dyn_added = self.run_dyn(v);
-            if !self.run_pending(v) && !dyn_added {
-                break;
-            }
-        }
+        self.unify_conjuncts_from(v, 0);
         let deferred = self.v[v as usize].take_cold(|c| &mut c.deferred);
         if !deferred.is_empty() {
             self.v[v as usize].set_flag(flags::RETRYING, true);
@@ -1657,6 +1658,78 @@ impl Engine {
         self.comps_in_flight.truncate(comps_before);
         self.iterated.truncate(iterated_before);
         self.depth -= 1;
+    }
+
+    /// Unifies the conjuncts of `v` from the `i`th on, and those they add,
+    /// with the embeddings, computed labels and comprehensions they bring.
+    fn unify_conjuncts_from(&mut self, v: VId, mut i: usize) {
+        let original = self.v[v as usize].conjuncts.len();
+        loop {
+            while i < self.v[v as usize].conjuncts.len() {
+                let c = self.v[v as usize].conjuncts[i].clone();
+                // Conjuncts past the original ones are comprehension bodies.
+                // (Searched by bisection: a `for` over 10^4 values adds as
+                // many bodies.)
+                let bodies = self.v[v as usize].bodies();
+                let gen = i >= original
+                    && bodies
+                        .binary_search_by_key(&i, |b| b.0)
+                        .is_ok_and(|k| bodies[k].1);
+                let outer = std::mem::replace(&mut self.generating, gen);
+                self.unify_conjunct(v, c);
+                self.generating = outer;
+                i += 1;
+            }
+            if self.run_embeds(v) {
+                continue;
+            }
+            let dyn_added = self.run_dyn(v);
+            if !self.run_pending(v) && !dyn_added {
+                break;
+            }
+        }
+    }
+
+    /// A struct evaluated already gets one more conjunct (a comprehension
+    /// adds to a field its clauses read: `if x.a == 1 {x: b: 2}`). The
+    /// conjunct is unified into it in place, as processing would have, and
+    /// the walk that completes values visits it again. (Values taken from
+    /// it before keep what they saw.) Disjunctions, lists and failed
+    /// values keep what they were.
+    #[cold]
+    fn extend_done(&mut self, a: VId) {
+        let ax = &self.v[a as usize];
+        if ax.err().is_some()
+            || ax.is_list()
+            || !matches!(ax.value, Value::Top)
+            || !ax.groups().is_empty()
+            || ax.flag(flags::RETRYING)
+        {
+            return;
+        }
+        let from = ax.conjuncts.len() - 1;
+        self.v[a as usize].state = State::Processing;
+        let inlined_before = self.inlined.len();
+        let comps_before = self.comps_in_flight.len();
+        let iterated_before = self.iterated.len();
+        self.unify_conjuncts_from(a, from);
+        if self.v[a as usize].groups().is_empty() {
+            self.check_closedness(a);
+            self.check_kind(a);
+        }
+        self.v[a as usize].state = State::Done;
+        self.inlined.truncate(inlined_before);
+        self.comps_in_flight.truncate(comps_before);
+        self.iterated.truncate(iterated_before);
+        // Completed subtrees above it are complete no more.
+        let mut cur = Some(a);
+        while let Some(c) = cur {
+            if !self.v[c as usize].flag(flags::FINALIZED) {
+                break;
+            }
+            self.v[c as usize].set_flag(flags::FINALIZED, false);
+            cur = self.v[c as usize].parent();
+        }
     }
 
     /// Processes the comprehensions waiting in `v`; returns whether any ran
@@ -2670,7 +2743,11 @@ impl Engine {
             node: cn,
         });
         if self.v[arc as usize].state == State::Done {
-            self.reopen_scalar(v, arc);
+            if self.v[arc as usize].is_struct {
+                self.extend_done(arc);
+            } else {
+                self.reopen_scalar(v, arc);
+            }
         }
     }
 
@@ -3721,7 +3798,10 @@ impl Engine {
                 // processing recorded in it.
                 let close: SmallVec<[CloseNode; 2]> = src.close()[..orig_nodes - 1]
                     .iter()
-                    .map(|n| CloseNode::new(n.parent, n.kind))
+                    .map(|n| CloseNode {
+                        mirrored: n.mirrored,
+                        ..CloseNode::new(n.parent, n.kind)
+                    })
                     .collect();
                 // A leaf has no fields for the mirror to serve.
                 let mirror = if leaf {
