@@ -33,6 +33,9 @@ use crate::meet::{describe, meet, meet_owned};
 use crate::num::Num;
 use crate::value::*;
 
+mod order;
+use order::{OrderScratch, StructUse, NO_VIA};
+
 pub type EnvId = u32;
 
 /// Nesting of evaluation before "too deep" is reported.
@@ -182,6 +185,8 @@ pub struct Pattern {
     pub env: EnvId,
     pub node: u32,
     pub matcher: Option<Value>,
+    /// The reference its struct came in through (`Engine::via`).
+    pub via: ExprId,
 }
 
 #[derive(Clone, Debug)]
@@ -211,6 +216,9 @@ pub struct Pending {
     pub comp: Rc<Comprehension>,
     pub env: EnvId,
     pub node: u32,
+    /// The reference its struct came in through (`Engine::via`): its
+    /// bodies came in the same way.
+    pub via: ExprId,
 }
 
 /// A disjunction met while processing a vertex.
@@ -306,8 +314,9 @@ pub struct Cold {
     /// Indices of conjuncts that are bodies of comprehensions, in
     /// increasing order, and whether each is a `for` body. Bodies are
     /// computed from this vertex's own values, so a reference to it does
-    /// not take them (it runs the comprehensions itself).
-    pub bodies: ThinVec<(usize, bool)>,
+    /// not take them (it runs the comprehensions itself). Also the
+    /// reference the comprehension came in through (`Engine::via`).
+    pub bodies: ThinVec<(usize, bool, ExprId)>,
     /// The candidates a disjunction left, each with whether it is a
     /// default (two or more: one left is the vertex's value).
     pub disjuncts: ThinVec<(VId, bool)>,
@@ -337,6 +346,8 @@ pub struct Embeds {
     /// The vertex's last arc when the literal was met: where embedded
     /// fields go when the literal declares no fields of its own.
     pub anchor: Option<VId>,
+    /// The reference the literal came in through (`Engine::via`).
+    pub via: ExprId,
 }
 
 /// `Vertex::parent_id` of a vertex without a parent.
@@ -383,6 +394,10 @@ pub mod flags {
     /// Some arc is `GENERATED` (checked here rather than on every arc at
     /// the end of processing).
     pub const HAS_GENERATED: u8 = 32;
+    /// The arcs are in output order (`Engine::sort_fields`).
+    pub const FIELDS_SORTED: u8 = 64;
+    /// Some conjunct came in through a reference (`Engine::inherited_via`).
+    pub const VIA_INHERITED: u8 = 128;
 }
 
 impl Cold {
@@ -431,7 +446,7 @@ cold_getters!(
     groups: DisjGroup,
     validators: (Rc<Validator>, Pos),
     deferred: Conjunct,
-    bodies: (usize, bool),
+    bodies: (usize, bool, ExprId),
     disjuncts: (VId, bool),
 );
 
@@ -674,6 +689,18 @@ pub struct Engine {
     /// Vertices being processed whose fields a `for` clause ranged over:
     /// their set of fields is fixed from then on.
     iterated: Vec<VId>,
+    /// The struct literals unified into each vertex, for the order of its
+    /// fields in output (`order.rs`): one chain per vertex, from its head.
+    struct_uses: Vec<StructUse>,
+    struct_head: Vec<u32>,
+    /// The first reference on the chain being inlined into the vertex
+    /// being processed (`NO_VIA`: none).
+    via: ExprId,
+    /// The reference a field's conjunct came in through, when its struct
+    /// did, by field and conjunct expression: the conjunct goes on from
+    /// there (a field of a definition's use is placed where the use is).
+    inherited_via: FastMap<(VId, ExprId), ExprId>,
+    order_scratch: OrderScratch,
     /// The vertex whose waiting embeddings run now (`run_embeds`): struct
     /// literals they bring embed in place.
     embedding_into: VId,
@@ -710,6 +737,7 @@ pub struct Mark {
     vars: usize,
     cvals: usize,
     exprs: usize,
+    struct_uses: usize,
 }
 
 /// Scalar disjunction groups of one vertex multiplied out
@@ -933,6 +961,11 @@ impl Engine {
             comps_in_flight: Vec::new(),
             embedding_into: NO_VERTEX,
             iterated: Vec::new(),
+            struct_uses: Vec::new(),
+            struct_head: Vec::new(),
+            via: NO_VIA,
+            inherited_via: FastMap::default(),
+            order_scratch: OrderScratch::default(),
             labels_active: Vec::new(),
             generating: false,
             frozen: 0,
@@ -981,6 +1014,7 @@ impl Engine {
             vars: self.vars.len(),
             cvals: self.cvals.len(),
             exprs: self.prog.exprs.len(),
+            struct_uses: self.struct_uses.len(),
         }
     }
 
@@ -1002,6 +1036,13 @@ impl Engine {
         self.cvals.truncate(m.cvals);
         self.prog.exprs.truncate(m.exprs);
         self.prog.pos.truncate(m.exprs);
+        self.struct_uses.truncate(m.struct_uses);
+        if !self.inherited_via.is_empty() {
+            let (nv, nx) = (m.vertices as VId, m.exprs as ExprId);
+            self.inherited_via
+                .retain(|&(v, x), via| v < nv && x < nx && *via < nx);
+        }
+        self.struct_head.truncate(m.vertices);
         let (nv, ne, nx) = (m.vertices as VId, m.envs as EnvId, m.exprs as ExprId);
         self.let_cache
             .retain(|&(env, e), val| env < ne && e < nx && !refers_past(val, nv));
@@ -1616,6 +1657,7 @@ impl Engine {
         let inlined_before = self.inlined.len();
         let comps_before = self.comps_in_flight.len();
         let iterated_before = self.iterated.len();
+        let via = std::mem::replace(&mut self.via, NO_VIA);
         let orig_nodes = self.v[v as usize].node_count();
         self.unify_conjuncts_from(v, 0);
         let deferred = self.v[v as usize].take_cold(|c| &mut c.deferred);
@@ -1657,6 +1699,7 @@ impl Engine {
         self.inlined.truncate(inlined_before);
         self.comps_in_flight.truncate(comps_before);
         self.iterated.truncate(iterated_before);
+        self.via = via;
         self.depth -= 1;
     }
 
@@ -1671,13 +1714,28 @@ impl Engine {
                 // (Searched by bisection: a `for` over 10^4 values adds as
                 // many bodies.)
                 let bodies = self.v[v as usize].bodies();
-                let gen = i >= original
-                    && bodies
+                let body = match i >= original {
+                    true => bodies
                         .binary_search_by_key(&i, |b| b.0)
-                        .is_ok_and(|k| bodies[k].1);
+                        .ok()
+                        .map(|k| bodies[k]),
+                    false => None,
+                };
+                let gen = body.is_some_and(|b| b.1);
                 let outer = std::mem::replace(&mut self.generating, gen);
+                let via = match body {
+                    Some(b) => std::mem::replace(&mut self.via, b.2),
+                    None => match c.kind {
+                        CKind::Expr(x) if self.v[v as usize].flag(flags::VIA_INHERITED) => {
+                            let inherited = self.inherited_via.get(&(v, x)).copied();
+                            std::mem::replace(&mut self.via, inherited.unwrap_or(NO_VIA))
+                        }
+                        _ => self.via,
+                    },
+                };
                 self.unify_conjunct(v, c);
                 self.generating = outer;
+                self.via = via;
                 i += 1;
             }
             if self.run_embeds(v) {
@@ -1712,7 +1770,9 @@ impl Engine {
         let inlined_before = self.inlined.len();
         let comps_before = self.comps_in_flight.len();
         let iterated_before = self.iterated.len();
+        let via = std::mem::replace(&mut self.via, NO_VIA);
         self.unify_conjuncts_from(a, from);
+        self.via = via;
         if self.v[a as usize].groups().is_empty() {
             self.check_closedness(a);
             self.check_kind(a);
@@ -1781,7 +1841,10 @@ impl Engine {
                     node: p.node,
                 };
                 let n = self.v[v as usize].conjuncts.len();
-                push_short(&mut self.v[v as usize].cold_mut().bodies, (n, is_for));
+                push_short(
+                    &mut self.v[v as usize].cold_mut().bodies,
+                    (n, is_for, p.via),
+                );
                 self.v[v as usize].conjuncts.push(c);
                 added = true;
             }
@@ -2073,47 +2136,12 @@ impl Engine {
                 self.unify_expr(v, arg, env, n);
             }
             Expr::Ref(_) | Expr::Select(..) | Expr::Index(..) => {
-                match self.resolve_vertex(e, env) {
-                    Ok(Some(w)) => {
-                        // A target that evaluates to a plain scalar contributes
-                        // its value: cheaper than re-unifying its conjuncts, and
-                        // the same result (closedness does not apply to scalars).
-                        let wd = self.process_unless_cyclic(w, v);
-                        // (Not a disjunction kept as a value: its conjuncts
-                        // carry the positions messages name.)
-                        if self.v[wd as usize].state == State::Done
-                            && self.is_scalar_vertex(wd)
-                            && !matches!(self.v[wd as usize].value, Value::Disj(_))
-                        {
-                            let val = match self.v[wd as usize].err() {
-                                Some(err) => Value::Bottom(err.clone()),
-                                None => self.v[wd as usize].value.clone(),
-                            };
-                            // The target's positions, by a link when there
-                            // are several (`Pos::link`).
-                            match *self.v[wd as usize].pos() {
-                                [] => {}
-                                [p] => self.v[v as usize].push_pos(p),
-                                _ => self.v[v as usize].push_pos(Pos::link(wd)),
-                            }
-                            self.unify_value(v, val, node, Some(e));
-                            return;
-                        }
-                        let def = self.in_definition(w);
-                        self.inline_vertex(v, w, node, def);
-                    }
-                    Ok(None) => {
-                        let val = self.eval_keep(e, env);
-                        if self.defer_cycle(v, &val, e, env, node) {
-                            return;
-                        }
-                        self.unify_value(v, val, node, Some(e));
-                    }
-                    Err(err) => {
-                        let err = self.with_pos(err, e);
-                        self.fail(v, err);
-                    }
+                let outer = self.via;
+                if outer == NO_VIA {
+                    self.via = e;
                 }
+                self.unify_ref(v, e, env, node);
+                self.via = outer;
             }
             // A bound or regular expression of a literal (`>0`, `=~"^a"`):
             // one value per expression, not one per field of every use
@@ -2130,6 +2158,51 @@ impl Engine {
                     return;
                 }
                 self.unify_value(v, val, node, Some(e));
+            }
+        }
+    }
+
+    /// Unifies the target of reference `e` into `v`.
+    fn unify_ref(&mut self, v: VId, e: ExprId, env: EnvId, node: u32) {
+        match self.resolve_vertex(e, env) {
+            Ok(Some(w)) => {
+                // A target that evaluates to a plain scalar contributes
+                // its value: cheaper than re-unifying its conjuncts, and
+                // the same result (closedness does not apply to scalars).
+                let wd = self.process_unless_cyclic(w, v);
+                // (Not a disjunction kept as a value: its conjuncts
+                // carry the positions messages name.)
+                if self.v[wd as usize].state == State::Done
+                    && self.is_scalar_vertex(wd)
+                    && !matches!(self.v[wd as usize].value, Value::Disj(_))
+                {
+                    let val = match self.v[wd as usize].err() {
+                        Some(err) => Value::Bottom(err.clone()),
+                        None => self.v[wd as usize].value.clone(),
+                    };
+                    // The target's positions, by a link when there
+                    // are several (`Pos::link`).
+                    match *self.v[wd as usize].pos() {
+                        [] => {}
+                        [p] => self.v[v as usize].push_pos(p),
+                        _ => self.v[v as usize].push_pos(Pos::link(wd)),
+                    }
+                    self.unify_value(v, val, node, Some(e));
+                    return;
+                }
+                let def = self.in_definition(w);
+                self.inline_vertex(v, w, node, def);
+            }
+            Ok(None) => {
+                let val = self.eval_keep(e, env);
+                if self.defer_cycle(v, &val, e, env, node) {
+                    return;
+                }
+                self.unify_value(v, val, node, Some(e));
+            }
+            Err(err) => {
+                let err = self.with_pos(err, e);
+                self.fail(v, err);
             }
         }
     }
@@ -2213,7 +2286,12 @@ impl Engine {
         match val {
             Value::Vertex(w) => {
                 let def = self.in_definition(w);
-                self.inline_vertex(v, w, node, def)
+                let outer = self.via;
+                if let Some(e) = src.filter(|_| outer == NO_VIA) {
+                    self.via = e;
+                }
+                self.inline_vertex(v, w, node, def);
+                self.via = outer;
             }
             Value::Disj(ds) => {
                 let env = 0;
@@ -2414,6 +2492,7 @@ impl Engine {
     }
 
     fn unify_struct(&mut self, v: VId, lit: &StructLit, env: EnvId, node: u32, e: ExprId) {
+        self.note_struct(v, e);
         let senv = self.new_env(Some(env), EnvKind::Struct(v));
         if lit.is_struct {
             self.v[v as usize].is_struct = true;
@@ -2512,6 +2591,7 @@ impl Engine {
                             env: senv,
                             node: n,
                             matcher: None,
+                            via: self.via,
                         },
                     );
                     self.declare_in_node(v, n, NodeDecl::Pattern(idx as u32));
@@ -2533,6 +2613,7 @@ impl Engine {
                         comp: c.clone(),
                         env: senv,
                         node: n,
+                        via: self.via,
                     });
                 }
             }
@@ -2572,6 +2653,7 @@ impl Engine {
                     generating: self.generating,
                     later,
                     anchor,
+                    via: self.via,
                 },
             );
             return;
@@ -2609,6 +2691,7 @@ impl Engine {
             generating,
             later,
             anchor,
+            via,
         } in waiting
         {
             let Expr::Struct(l) = self.prog.expr(lit) else {
@@ -2616,6 +2699,7 @@ impl Engine {
             };
             let l = l.clone();
             let outer = std::mem::replace(&mut self.generating, generating);
+            let outer_via = std::mem::replace(&mut self.via, via);
             for (i, d) in l.decls.iter().enumerate() {
                 let Decl::Embed(x) = d else { continue };
                 // Arcs later conjuncts made, with their conjunct counts.
@@ -2670,6 +2754,7 @@ impl Engine {
                 placed.extend(moved.iter().map(|&a| (a, ())));
             }
             self.generating = outer;
+            self.via = outer_via;
         }
         true
     }
@@ -2742,6 +2827,9 @@ impl Engine {
             env,
             node: cn,
         });
+        if self.via != NO_VIA && !self.is_scalar_literal_or_choice(value) {
+            self.inherit_via(arc, value);
+        }
         if self.v[arc as usize].state == State::Done {
             if self.v[arc as usize].is_struct {
                 self.extend_done(arc);
@@ -2749,6 +2837,12 @@ impl Engine {
                 self.reopen_scalar(v, arc);
             }
         }
+    }
+
+    /// Records that conjunct `x` of `arc` came in through `self.via`.
+    fn inherit_via(&mut self, arc: VId, x: ExprId) {
+        self.inherited_via.insert((arc, x), self.via);
+        self.v[arc as usize].set_flag(flags::VIA_INHERITED, true);
     }
 
     /// A plain scalar field evaluated early (by a comprehension's guard
@@ -2858,6 +2952,9 @@ impl Engine {
                         env,
                         node: cn,
                     });
+                    if self.via != NO_VIA {
+                        self.inherit_via(arc, *e);
+                    }
                     idx += 1;
                 }
                 ListElem::Comprehension(c) => {
@@ -3024,6 +3121,10 @@ impl Engine {
             self.v[arc as usize].conjuncts.insert(idx, c);
         } else {
             self.v[arc as usize].conjuncts.push(c);
+        }
+        if p.via != NO_VIA {
+            self.inherited_via.insert((arc, p.value), p.via);
+            self.v[arc as usize].set_flag(flags::VIA_INHERITED, true);
         }
     }
 

@@ -492,6 +492,7 @@ fn walk_here(
     }
     // A scalar with definitions or hidden fields beside it is the scalar.
     if vx.is_struct || !(vx.arcs.is_empty() || vx.value.is_atom()) {
+        en.sort_fields(v);
         sink.begin_object();
         let mut i = 0;
         while let Some(a) = en.arc_at(v, i) {

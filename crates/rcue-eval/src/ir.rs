@@ -292,6 +292,11 @@ impl Program {
         self.bases.get(id as usize).copied().unwrap_or(0)
     }
 
+    /// The id of the file a position is in (0 if none).
+    pub fn file_of(&self, p: Pos) -> usize {
+        self.bases.partition_point(|&b| b <= p.0).saturating_sub(1)
+    }
+
     /// `file:line:col` of a position.
     pub fn render_pos(&self, p: Pos) -> String {
         let i = self.bases.partition_point(|&b| b <= p.0);
