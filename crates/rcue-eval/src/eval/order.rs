@@ -447,6 +447,10 @@ impl Engine {
             }
             let mut rest: SmallVec<[usize; 8]> = (0..n).filter(|&k| !chained[k]).collect();
             sc.chained = chained;
+            // (Most often the fields are in that order already.)
+            if rest.is_empty() && chain.iter().enumerate().all(|(i, &k)| i == k) {
+                return None;
+            }
             rest.sort_by(|&a, &b| self.compare_labels(sc.labels[a], sc.labels[b]));
             let mut out: ThinVec<VId> = ThinVec::with_capacity(n);
             let (mut i, mut j) = (0, 0);
