@@ -3126,6 +3126,15 @@ impl Engine {
             self.inherited_via.insert((arc, p.value), p.via);
             self.v[arc as usize].set_flag(flags::VIA_INHERITED, true);
         }
+        // A field evaluated before the patterns applied (a computed label
+        // read it) takes the pattern's value now.
+        if state == State::Done {
+            if self.v[arc as usize].is_struct {
+                self.extend_done(arc);
+            } else {
+                self.reopen_scalar(v, arc);
+            }
+        }
     }
 
     fn apply_patterns_to(&mut self, v: VId, arc: VId) {
