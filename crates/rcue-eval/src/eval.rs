@@ -635,6 +635,7 @@ struct NodeFold {
     allows_below: bool,
     closed: bool,
     allows: bool,
+    absorbed: bool,
 }
 
 pub struct Engine {
@@ -1207,6 +1208,20 @@ impl Engine {
         parts.join(".")
     }
 
+    fn in_definition_or_hidden(&self, v: VId) -> bool {
+        let mut cur = Some(v);
+        while let Some(c) = cur {
+            let vx = &self.v[c as usize];
+            if let Some(l) = vx.label() {
+                if !self.labels.is_regular(l) {
+                    return true;
+                }
+            }
+            cur = vx.parent();
+        }
+        false
+    }
+
     fn in_definition(&self, v: VId) -> bool {
         let mut cur = Some(v);
         while let Some(c) = cur {
@@ -1239,8 +1254,16 @@ impl Engine {
     // ---- closedness nodes ----
 
     fn new_node(&mut self, v: VId, parent: u32, kind: NodeKind) -> u32 {
+        self.new_node_as(v, parent, kind, false)
+    }
+
+    /// `new_node`, marked as mirroring a node of the parent vertex or not.
+    fn new_node_as(&mut self, v: VId, parent: u32, kind: NodeKind, mirrored: bool) -> u32 {
         let nodes = &mut self.v[v as usize].nodes_mut().close;
-        nodes.push(CloseNode::new(parent, kind));
+        nodes.push(CloseNode {
+            mirrored,
+            ..CloseNode::new(parent, kind)
+        });
         nodes.len() as u32
     }
 
@@ -1300,10 +1323,7 @@ impl Engine {
             NodeKind::Embed => NodeKind::Embed,
             _ => NodeKind::Plain,
         };
-        let m = self.new_node(child, parent, kind);
-        if let Some(node) = self.v[child as usize].node_mut(m) {
-            node.mirrored = true;
-        }
+        let m = self.new_node_as(child, parent, kind, true);
         let mirror = &mut self.v[child as usize].nodes_mut().mirror;
         // The ancestors' entries went before this one (a node's parent
         // has a lower number): it moved by as many.
@@ -1332,19 +1352,15 @@ impl Engine {
         let src = self.v[w as usize].node(m);
         let (src_parent, src_kind, mirrored) = (src.parent, src.kind, src.mirrored);
         let parent = self.graft_node(w, src_parent, v, base, map);
-        let x = self.new_node(v, parent, src_kind);
         // Grafted into an embedding made here, the value's nodes are all
         // embedded: an embedding among them absorbs what is below it.
         // Elsewhere they keep what they were.
-        let into_embedding = base != 0 && {
-            let b = self.v[v as usize].node(base);
-            b.kind == NodeKind::Embed && !b.mirrored
-        };
-        if mirrored && !into_embedding {
-            if let Some(node) = self.v[v as usize].node_mut(x) {
-                node.mirrored = true;
-            }
-        }
+        let mirrored = mirrored
+            && !(base != 0 && {
+                let b = self.v[v as usize].node(base);
+                b.kind == NodeKind::Embed && !b.mirrored
+            });
+        let x = self.new_node_as(v, parent, src_kind, mirrored);
         map.push((m, x));
         x
     }
@@ -1508,6 +1524,9 @@ impl Engine {
         f.resize(n, NodeFold::default());
         for i in (1..n).rev() {
             let node = self.v[v as usize].node(i as u32);
+            let parent = self.v[v as usize].node(parents[i] as u32);
+            // (`absorbed`, inline: this runs for every node of every field.)
+            f[i].absorbed = parent.kind == NodeKind::Embed && (!parent.mirrored || node.mirrored);
             let has_struct = node.has_struct || f[i].struct_below;
             f[i].closed = match node.kind {
                 NodeKind::Close => true,
@@ -1531,7 +1550,7 @@ impl Engine {
             f[p].closed_below |= closed;
             f[p].allows_below |= ok;
         }
-        let ok = (1..n).all(|i| self.absorbed(v, i as u32) || !f[i].closed || f[i].allows);
+        let ok = (1..n).all(|i| f[i].absorbed || !f[i].closed || f[i].allows);
         self.scratch_fold = f;
         ok
     }
@@ -2817,7 +2836,10 @@ impl Engine {
         // does (a node mirrored for it cost two allocations, for most
         // fields of every use of a definition).
         // (Under the root, the field's root serves anyway.)
-        let cn = if n == 0 || self.is_scalar_literal_or_choice(value) {
+        // (Asked once: it is needed under a node, or to pass the
+        // reference on.)
+        let scalar = (n != 0 || self.via != NO_VIA) && self.is_scalar_literal_or_choice(value);
+        let cn = if n == 0 || scalar {
             0
         } else {
             self.child_node(v, n, arc)
@@ -2827,7 +2849,7 @@ impl Engine {
             env,
             node: cn,
         });
-        if self.via != NO_VIA && !self.is_scalar_literal_or_choice(value) {
+        if self.via != NO_VIA && !scalar {
             self.inherit_via(arc, value);
         }
         if self.v[arc as usize].state == State::Done {
@@ -2841,6 +2863,11 @@ impl Engine {
 
     /// Records that conjunct `x` of `arc` came in through `self.via`.
     fn inherit_via(&mut self, arc: VId, x: ExprId) {
+        // Only the order of exported fields is asked for: definitions and
+        // hidden fields, and what is below them, need no record.
+        if self.in_definition_or_hidden(arc) {
+            return;
+        }
         self.inherited_via.insert((arc, x), self.via);
         self.v[arc as usize].set_flag(flags::VIA_INHERITED, true);
     }
@@ -3123,8 +3150,9 @@ impl Engine {
             self.v[arc as usize].conjuncts.push(c);
         }
         if p.via != NO_VIA {
-            self.inherited_via.insert((arc, p.value), p.via);
-            self.v[arc as usize].set_flag(flags::VIA_INHERITED, true);
+            let outer = std::mem::replace(&mut self.via, p.via);
+            self.inherit_via(arc, p.value);
+            self.via = outer;
         }
         // A field evaluated before the patterns applied (a computed label
         // read it) takes the pattern's value now.
