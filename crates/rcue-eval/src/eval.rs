@@ -2853,11 +2853,17 @@ impl Engine {
             self.inherit_via(arc, value);
         }
         if self.v[arc as usize].state == State::Done {
-            if self.v[arc as usize].is_struct {
-                self.extend_done(arc);
-            } else {
-                self.reopen_scalar(v, arc);
-            }
+            self.conjunct_after_done(v, arc);
+        }
+    }
+
+    /// `arc` of `v` got a conjunct after it was evaluated: a struct takes
+    /// it in place, a plain scalar is evaluated again.
+    fn conjunct_after_done(&mut self, v: VId, arc: VId) {
+        if self.v[arc as usize].is_struct {
+            self.extend_done(arc);
+        } else {
+            self.reopen_scalar(v, arc);
         }
     }
 
@@ -3157,11 +3163,7 @@ impl Engine {
         // A field evaluated before the patterns applied (a computed label
         // read it) takes the pattern's value now.
         if state == State::Done {
-            if self.v[arc as usize].is_struct {
-                self.extend_done(arc);
-            } else {
-                self.reopen_scalar(v, arc);
-            }
+            self.conjunct_after_done(v, arc);
         }
     }
 

@@ -421,20 +421,8 @@ impl Engine {
             for batch in &batches {
                 for &root in batch.iter() {
                     for d in &self.lit(metas[root].lit).decls {
-                        let label = match *d {
-                            Decl::Field {
-                                label: FieldLabel::Static(l),
-                                ..
-                            } => l,
-                            Decl::Field {
-                                label: FieldLabel::Dynamic(_),
-                                value,
-                                ..
-                            } => match sc.dyn_labels.get_mut(&value).and_then(|q| q.pop_front()) {
-                                Some(l) => l,
-                                None => continue,
-                            },
-                            _ => continue,
+                        let Some(label) = decl_label(d, &mut sc.dyn_labels) else {
+                            continue;
                         };
                         if let Some(k) = find(sc, label) {
                             if !chained[k] {
@@ -493,20 +481,8 @@ impl Engine {
                             decl_file = f;
                         }
                     }
-                    let label = match *d {
-                        Decl::Field {
-                            label: FieldLabel::Static(l),
-                            ..
-                        } => l,
-                        Decl::Field {
-                            label: FieldLabel::Dynamic(_),
-                            value,
-                            ..
-                        } => match sc.dyn_labels.get_mut(&value).and_then(|q| q.pop_front()) {
-                            Some(l) => l,
-                            None => continue,
-                        },
-                        _ => continue,
+                    let Some(label) = decl_label(d, &mut sc.dyn_labels) else {
+                        continue;
                     };
                     let Some(k) = find(sc, label) else { continue };
                     let placed = sc.nodes[k].meta;
@@ -692,6 +668,26 @@ impl Engine {
             (_, Label::Index(_)) => std::cmp::Ordering::Greater,
             _ => self.labels.str(a).cmp(&self.labels.str(b)),
         }
+    }
+}
+
+/// The label a field declaration gives: its own, or for a computed one the
+/// next of the labels it computed (in field order).
+fn decl_label(
+    d: &Decl,
+    dyn_labels: &mut FastMap<ExprId, std::collections::VecDeque<Label>>,
+) -> Option<Label> {
+    match *d {
+        Decl::Field {
+            label: FieldLabel::Static(l),
+            ..
+        } => Some(l),
+        Decl::Field {
+            label: FieldLabel::Dynamic(_),
+            value,
+            ..
+        } => dyn_labels.get_mut(&value).and_then(|q| q.pop_front()),
+        _ => None,
     }
 }
 
